@@ -443,6 +443,17 @@ int config_parse_string(const char *name, const char *text,
 	return config_parse(name, text, sections, pool, error_r, false);
 }
 
+/* Quotes a value that would not read back the same without. */
+static void config_print_string(FILE *out, const char *key, const char *value)
+{
+	size_t len = strlen(value);
+	bool quote = len > 0 &&
+		     (value[0] == ' ' || value[0] == '\t' || value[0] == '"' ||
+		      value[len - 1] == ' ' || value[len - 1] == '\t');
+
+	fprintf(out, quote ? "%s = \"%s\"\n" : "%s = %s\n", key, value);
+}
+
 static void config_print_value(FILE *out, const struct setting_def *def,
 			       const void *settings)
 {
@@ -451,7 +462,7 @@ static void config_print_value(FILE *out, const struct setting_def *def,
 	switch (def->type) {
 	case SETTING_STR:
 	case SETTING_ENUM:
-		fprintf(out, "%s = %s\n", def->key, *(char *const *)field);
+		config_print_string(out, def->key, *(char *const *)field);
 		break;
 	case SETTING_UINT:
 		fprintf(out, "%s = %u\n", def->key, *(const unsigned int *)field);
