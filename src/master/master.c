@@ -67,9 +67,10 @@ static int master_init_tls(struct master *master)
 	tls->key = pool_printf(config->pool, "%s/key.pem", dir);
 	if (access(tls->cert, R_OK) < 0)
 		log_warning("No [tls] cert configured: making a self-signed "
-			    "certificate in %s", dir);
-	if (tls_make_self_signed(tls->cert, tls->key,
-				 config->master.hostname, &error) < 0) {
+			    "certificate in %s",
+			    dir);
+	if (tls_make_self_signed(tls->cert, tls->key, config->master.hostname,
+				 &error) < 0) {
 		log_error("%s", error);
 		return -1;
 	}
@@ -146,14 +147,15 @@ static void master_signal_cb(uv_signal_t *handle, int signum)
 		master_stop(master);
 		break;
 	case SIGUSR1:
-		log_info("%u children running", master_children_running(master));
+		log_info("%u children running",
+			 master_children_running(master));
 		break;
 	}
 }
 
 static void master_signals_init(struct master *master)
 {
-	static const int signums[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	static const int signums[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < N_ELEMENTS(signums); i++) {
@@ -191,7 +193,7 @@ static int master_init(struct master *master)
 
 int master_main(struct postern_config *config)
 {
-	struct master master = { .config = config, .config_fd = -1 };
+	struct master master = {.config = config, .config_fd = -1};
 
 	master.loop = uv_default_loop();
 	log_set_process_name("posternd");

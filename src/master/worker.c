@@ -53,7 +53,8 @@ static void worker_stop(struct worker *worker)
 	imap_service_shutdown();
 	pop3_service_shutdown();
 	lmtp_service_shutdown();
-	worker->stop_deadline = uv_now(worker->loop) +
+	worker->stop_deadline =
+		uv_now(worker->loop) +
 		(uint64_t)worker->config->master.shutdown_timeout * 1000;
 	uv_timer_start(&worker->stop_timer, worker_stop_poll_cb, 0,
 		       WORKER_STOP_POLL_MSECS);
@@ -76,9 +77,9 @@ static void worker_signal_cb(uv_signal_t *handle, int signum)
 
 static void worker_signals_init(struct worker *worker)
 {
-	uv_signal_t *handles[] = { &worker->sigterm, &worker->sighup,
-				   &worker->sigint };
-	const int signums[] = { SIGTERM, SIGHUP, SIGINT };
+	uv_signal_t *handles[] = {&worker->sigterm, &worker->sighup,
+				  &worker->sigint};
+	const int signums[] = {SIGTERM, SIGHUP, SIGINT};
 
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < N_ELEMENTS(handles); i++) {
@@ -123,7 +124,8 @@ static int worker_listeners_init(struct worker *worker, const char *spec)
 			return -1;
 		tls = colon[1] == 's' ? worker->env.tls : NULL;
 		if (colon[1] == 's' && tls == NULL)
-			fatal("Implicit TLS on %s needs a certificate", items[i]);
+			fatal("Implicit TLS on %s needs a certificate",
+			      items[i]);
 		array_push(&worker->listeners,
 			   listener_create(worker->loop, fd++, colon[1] == 'u',
 					   &initial_set, tls, callback, NULL));
@@ -164,7 +166,7 @@ static void worker_deinit(struct worker *worker)
 int worker_main(struct postern_config *config, unsigned int index,
 		const char *listener_spec)
 {
-	struct worker worker = { .config = config };
+	struct worker worker = {.config = config};
 
 	log_set_process_name("worker");
 	prctl(PR_SET_NAME, "postern-worker");
