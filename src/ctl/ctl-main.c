@@ -15,7 +15,8 @@ static const struct ctl_command ctl_commands[] = {
 
 static void ctl_usage(FILE *out)
 {
-	fprintf(out, "Usage: posternctl [-c FILE] COMMAND [ARGS]\n\nCommands:\n");
+	fprintf(out,
+		"Usage: posternctl [-c FILE] COMMAND [ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < N_ELEMENTS(ctl_commands); i++)
 		fprintf(out, "  %s\n", ctl_commands[i].usage);
 }
@@ -64,7 +65,8 @@ int main(int argc, char *argv[])
 	}
 	cmd = ctl_command_find(argv[optind]);
 	if (cmd == NULL) {
-		fprintf(stderr, "posternctl: unknown command %s\n", argv[optind]);
+		fprintf(stderr, "posternctl: unknown command %s\n",
+			argv[optind]);
 		ctl_usage(stderr);
 		return EX_USAGE;
 	}

@@ -14,8 +14,7 @@ struct ctl_context {
 
 /* A subcommand gets the words after its name. Returns the exit status
    (sysexits.h codes where they fit). */
-typedef int ctl_command_func_t(struct ctl_context *ctx, int argc,
-			       char *argv[]);
+typedef int ctl_command_func_t(struct ctl_context *ctx, int argc, char *argv[]);
 
 struct ctl_command {
 	const char *name;

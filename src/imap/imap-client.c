@@ -92,7 +92,7 @@ static bool imap_client_split_command(char *line, struct imap_command *cmd)
 
 static void imap_client_handle_line(struct imap_client *client, char *line)
 {
-	struct imap_command cmd = {.client = client};
+	struct imap_command cmd = { .client = client };
 	const struct imap_command_def *def;
 
 	if (!imap_client_split_command(line, &cmd)) {

@@ -4,10 +4,10 @@
 #include <strings.h>
 
 static const struct imap_command_def imap_commands[] = {
-	{"CAPABILITY", imap_cmd_capability},
-	{"LOGOUT", imap_cmd_logout},
-	{"NOOP", imap_cmd_noop},
-	{"STARTTLS", imap_cmd_starttls},
+	{ "CAPABILITY", imap_cmd_capability },
+	{ "LOGOUT", imap_cmd_logout },
+	{ "NOOP", imap_cmd_noop },
+	{ "STARTTLS", imap_cmd_starttls },
 };
 
 const struct imap_command_def *imap_command_find(const char *name)

@@ -64,22 +64,25 @@ static int config_parse_suffixed(const char *value,
 
 int config_parse_size(const char *value, uint64_t *size_r)
 {
-	static const char *const suffixes[] = {"",  "b",  "k", "kb", "m", "mb",
-					       "g", "gb", "t", "tb", NULL};
+	static const char *const suffixes[] = { "",  "b",  "k", "kb", "m", "mb",
+						"g", "gb", "t", "tb", NULL };
 	static const uint64_t multipliers[] = {
 		1,          1,          1ULL << 10, 1ULL << 10, 1ULL << 20,
-		1ULL << 20, 1ULL << 30, 1ULL << 30, 1ULL << 40, 1ULL << 40};
+		1ULL << 20, 1ULL << 30, 1ULL << 30, 1ULL << 40, 1ULL << 40
+	};
 
 	return config_parse_suffixed(value, suffixes, multipliers, size_r);
 }
 
 int config_parse_time(const char *value, unsigned int *secs_r)
 {
-	static const char *const suffixes[] = {
-		"",  "s",    "sec",   "secs", "m",   "min",  "mins",
-		"h", "hour", "hours", "d",    "day", "days", NULL};
-	static const uint64_t multipliers[] = {
-		1, 1, 1, 1, 60, 60, 60, 3600, 3600, 3600, 86400, 86400, 86400};
+	static const char *const suffixes[] = { "",     "s",     "sec",  "secs",
+						"m",    "min",   "mins", "h",
+						"hour", "hours", "d",    "day",
+						"days", NULL };
+	static const uint64_t multipliers[] = { 1,     1,     1,    1,    60,
+						60,    60,    3600, 3600, 3600,
+						86400, 86400, 86400 };
 	uint64_t secs;
 
 	if (config_parse_suffixed(value, suffixes, multipliers, &secs) < 0 ||
@@ -233,7 +236,7 @@ static bool config_seen_before(struct config_parser *parser,
 			return true;
 	}
 	array_push(&parser->seen,
-		   ((struct config_seen){.section = section, .def = def}));
+		   ((struct config_seen){ .section = section, .def = def }));
 	return false;
 }
 

@@ -142,7 +142,7 @@ static int listen_unix_bind(const struct listen_addr *addr, unsigned int mode,
 			    const char **error_r)
 {
 	static char error[512];
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
 
 	if (str_copy(sun.sun_path, addr->unix_path, sizeof(sun.sun_path)) >=
@@ -235,12 +235,12 @@ static void listener_connection_cb(uv_stream_t *server, int status)
 		/* Another worker took it (the socket is shared). */
 		struct conn *unused =
 			conn_create(client, &listener->set,
-				    &(const struct conn_callbacks){0}, NULL);
+				    &(const struct conn_callbacks){ 0 }, NULL);
 		conn_abort(unused, "accept lost");
 		return;
 	}
 	conn = conn_create(client, &listener->set,
-			   &(const struct conn_callbacks){0}, NULL);
+			   &(const struct conn_callbacks){ 0 }, NULL);
 	if (listener->tls != NULL && conn_start_tls(conn, listener->tls) < 0) {
 		conn_abort(conn, "TLS setup failed");
 		return;

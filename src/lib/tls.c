@@ -31,12 +31,13 @@ struct tls_context {
 const struct setting_def tls_setting_defs[] = {
 	TLS_DEF(SETTING_STR, cert, ""),
 	TLS_DEF(SETTING_STR, key, ""),
-	{"min_version", SETTING_ENUM,
-	 offsetof(struct tls_settings, min_version), NULL, "TLSv1.2:TLSv1.3",
-	 NULL},
+	{ "min_version", SETTING_ENUM,
+	  offsetof(struct tls_settings, min_version), NULL, "TLSv1.2:TLSv1.3",
+	  NULL },
 	TLS_DEF(SETTING_STR, ciphers, ""),
 	TLS_DEF(SETTING_STR, client_ca, ""),
-	SETTING_DEFS_END};
+	SETTING_DEFS_END
+};
 
 /* The first OpenSSL error in the queue, as text; clears the queue. */
 const char *tls_last_error(void)

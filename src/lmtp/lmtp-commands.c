@@ -54,9 +54,9 @@ static const struct {
 	const char *name;
 	void (*handler)(struct lmtp_client *client, const char *args);
 } lmtp_commands[] = {
-	{"LHLO", lmtp_cmd_lhlo},         {"NOOP", lmtp_cmd_noop},
-	{"QUIT", lmtp_cmd_quit},         {"RSET", lmtp_cmd_rset},
-	{"STARTTLS", lmtp_cmd_starttls},
+	{ "LHLO", lmtp_cmd_lhlo },         { "NOOP", lmtp_cmd_noop },
+	{ "QUIT", lmtp_cmd_quit },         { "RSET", lmtp_cmd_rset },
+	{ "STARTTLS", lmtp_cmd_starttls },
 };
 
 void lmtp_client_command(struct lmtp_client *client, const char *name,

@@ -70,15 +70,16 @@ static void main_parse_args(int argc, char *argv[], struct main_args *args)
 		OPT_LISTENERS
 	};
 	static const struct option options[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"print-config", no_argument, NULL, OPT_PRINT},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{"help", no_argument, NULL, 'h'},
+		{ "config", required_argument, NULL, 'c' },
+		{ "print-config", no_argument, NULL, OPT_PRINT },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
 		/* internal: how the master starts its children */
-		{"process", required_argument, NULL, OPT_PROCESS},
-		{"index", required_argument, NULL, OPT_INDEX},
-		{"listeners", required_argument, NULL, OPT_LISTENERS},
-		{NULL, 0, NULL, 0}};
+		{ "process", required_argument, NULL, OPT_PROCESS },
+		{ "index", required_argument, NULL, OPT_INDEX },
+		{ "listeners", required_argument, NULL, OPT_LISTENERS },
+		{ NULL, 0, NULL, 0 }
+	};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
@@ -117,7 +118,7 @@ static void main_parse_args(int argc, char *argv[], struct main_args *args)
 
 int main(int argc, char *argv[])
 {
-	struct main_args args = {.listeners = ""};
+	struct main_args args = { .listeners = "" };
 	struct postern_config config;
 	const char *error;
 	int ret;

@@ -42,11 +42,12 @@ static const struct setting_def master_setting_defs[] = {
 	MASTER_DEF(SETTING_STR, data_dir, "./var"),
 	MASTER_DEF(SETTING_STR, mail_user, ""),
 	MASTER_DEF(SETTING_UINT, workers, "0"),
-	{"log_level", SETTING_STR, offsetof(struct master_settings, log_level),
-	 "info", NULL, master_check_log_level},
+	{ "log_level", SETTING_STR, offsetof(struct master_settings, log_level),
+	  "info", NULL, master_check_log_level },
 	MASTER_DEF(SETTING_STR, hostname, ""),
 	MASTER_DEF(SETTING_TIME, shutdown_timeout, "10s"),
-	SETTING_DEFS_END};
+	SETTING_DEFS_END
+};
 
 static void postern_config_init(struct postern_config *config)
 {
@@ -55,11 +56,11 @@ static void postern_config_init(struct postern_config *config)
 		const struct setting_def *defs;
 		void *settings;
 	} sections[] = {
-		{NULL, master_setting_defs, &config->master},
-		{"tls", tls_setting_defs, &config->tls},
-		{"imap", imap_setting_defs, &config->imap},
-		{"pop3", pop3_setting_defs, &config->pop3},
-		{"lmtp", lmtp_setting_defs, &config->lmtp},
+		{ NULL, master_setting_defs, &config->master },
+		{ "tls", tls_setting_defs, &config->tls },
+		{ "imap", imap_setting_defs, &config->imap },
+		{ "pop3", pop3_setting_defs, &config->pop3 },
+		{ "lmtp", lmtp_setting_defs, &config->lmtp },
 	};
 	unsigned int i;
 

@@ -86,7 +86,7 @@ static void master_child_spawn(struct master_child *child)
 {
 	struct master *master = child->master;
 	uv_stdio_container_t stdio[64];
-	uv_process_options_t options = {0};
+	uv_process_options_t options = { 0 };
 	char *args[8], index_buf[16];
 	int n = 4, ret;
 

@@ -155,7 +155,7 @@ static void master_signal_cb(uv_signal_t *handle, int signum)
 
 static void master_signals_init(struct master *master)
 {
-	static const int signums[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+	static const int signums[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < N_ELEMENTS(signums); i++) {
@@ -193,7 +193,7 @@ static int master_init(struct master *master)
 
 int master_main(struct postern_config *config)
 {
-	struct master master = {.config = config, .config_fd = -1};
+	struct master master = { .config = config, .config_fd = -1 };
 
 	master.loop = uv_default_loop();
 	log_set_process_name("posternd");

@@ -77,9 +77,9 @@ static void worker_signal_cb(uv_signal_t *handle, int signum)
 
 static void worker_signals_init(struct worker *worker)
 {
-	uv_signal_t *handles[] = {&worker->sigterm, &worker->sighup,
-				  &worker->sigint};
-	const int signums[] = {SIGTERM, SIGHUP, SIGINT};
+	uv_signal_t *handles[] = { &worker->sigterm, &worker->sighup,
+				   &worker->sigint };
+	const int signums[] = { SIGTERM, SIGHUP, SIGINT };
 
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < N_ELEMENTS(handles); i++) {
@@ -166,7 +166,7 @@ static void worker_deinit(struct worker *worker)
 int worker_main(struct postern_config *config, unsigned int index,
 		const char *listener_spec)
 {
-	struct worker worker = {.config = config};
+	struct worker worker = { .config = config };
 
 	log_set_process_name("worker");
 	prctl(PR_SET_NAME, "postern-worker");

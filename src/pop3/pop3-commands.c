@@ -47,10 +47,10 @@ static const struct {
 	const char *name;
 	void (*handler)(struct pop3_client *client, const char *args);
 } pop3_commands[] = {
-	{"CAPA", pop3_cmd_capa},
-	{"NOOP", pop3_cmd_noop},
-	{"QUIT", pop3_cmd_quit},
-	{"STLS", pop3_cmd_stls},
+	{ "CAPA", pop3_cmd_capa },
+	{ "NOOP", pop3_cmd_noop },
+	{ "QUIT", pop3_cmd_quit },
+	{ "STLS", pop3_cmd_stls },
 };
 
 void pop3_client_command(struct pop3_client *client, const char *name,

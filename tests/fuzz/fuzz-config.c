@@ -28,17 +28,18 @@ static const struct setting_def fuzz_defs[] = {
 	FDEF(SETTING_BOOL, flag),
 	FDEF(SETTING_SIZE, size),
 	FDEF(SETTING_TIME, secs),
-	{"choice", SETTING_ENUM, offsetof(struct fuzz_settings, choice), NULL,
-	 "a:bb:ccc", NULL},
-	SETTING_DEFS_END};
+	{ "choice", SETTING_ENUM, offsetof(struct fuzz_settings, choice), NULL,
+	  "a:bb:ccc", NULL },
+	SETTING_DEFS_END
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_settings top, sect;
-	struct setting_section top_section = {NULL, fuzz_defs, &top};
-	struct setting_section sub_section = {"sub", fuzz_defs, &sect};
-	struct setting_section *const sections[] = {&top_section, &sub_section,
-						    NULL};
+	struct setting_section top_section = { NULL, fuzz_defs, &top };
+	struct setting_section sub_section = { "sub", fuzz_defs, &sect };
+	struct setting_section *const sections[] = { &top_section, &sub_section,
+						     NULL };
 	struct pool *pool = pool_create("fuzz", 0);
 	char *text = pool_strndup(pool, data, size);
 	const char *error;
