@@ -72,6 +72,7 @@ int main(int argc, char *argv[])
 	}
 	if (postern_config_load(&config, ctx.config_path, &error) < 0) {
 		fprintf(stderr, "posternctl: %s\n", error);
+		postern_config_free(&config);
 		return EX_CONFIG;
 	}
 	ret = cmd->func(&ctx, argc - optind - 1, argv + optind + 1);

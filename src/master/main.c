@@ -129,6 +129,7 @@ int main(int argc, char *argv[])
 		      : postern_config_load(&config, args.config_path, &error);
 	if (ret < 0) {
 		fprintf(stderr, "posternd: %s\n", error);
+		postern_config_free(&config);
 		return 78; /* EX_CONFIG */
 	}
 	main_set_log_level(&config);
