@@ -88,7 +88,7 @@ static void master_child_spawn(struct master_child *child)
 	uv_stdio_container_t stdio[64];
 	uv_process_options_t options = { 0 };
 	char *args[8], index_buf[16];
-	int n = 4, ret;
+	int n = 5, ret;
 
 	stdio[0].flags = UV_IGNORE;
 	stdio[1].flags = UV_INHERIT_FD;
@@ -97,6 +97,8 @@ static void master_child_spawn(struct master_child *child)
 	stdio[2].data.fd = 2;
 	stdio[3].flags = UV_INHERIT_FD;
 	stdio[3].data.fd = master->config_fd;
+	stdio[4].flags = UV_INHERIT_FD;
+	stdio[4].data.fd = master->tls_fd;
 	for (size_t i = 0; i < master->listeners.count; i++) {
 		if (master->listeners.v[i].role != child->role)
 			continue;

@@ -74,12 +74,6 @@ static int master_init_tls(struct master *master)
 		log_error("%s", error);
 		return -1;
 	}
-	if (master->drop_privileges &&
-	    (chown(tls->key, master->mail_uid, master->mail_gid) < 0 ||
-	     chown(tls->cert, master->mail_uid, master->mail_gid) < 0)) {
-		log_error("chown of %s failed: %m", dir);
-		return -1;
-	}
 	return 0;
 }
 
@@ -88,7 +82,7 @@ static int master_init_tls(struct master *master)
 static int master_write_config_fd(struct master *master)
 {
 	FILE *file;
-	int fd = memfd_create("postern.conf", 0);
+	int fd = memfd_create("postern.conf", MFD_CLOEXEC);
 
 	if (fd < 0) {
 		log_error("memfd_create() failed: %m");
@@ -140,7 +134,8 @@ static void master_signal_cb(uv_signal_t *handle, int signum)
 	switch (signum) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading certificates and user files");
-		master_children_signal(master, SIGHUP);
+		if (master_tls_load(master) == 0)
+			master_children_signal(master, SIGHUP);
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -182,7 +177,8 @@ static int master_init(struct master *master)
 	if (master_init_privileges(master) < 0 ||
 	    master_mkdir(config->master.data_dir, master->mail_uid,
 			 master->mail_gid, master->drop_privileges) < 0 ||
-	    master_init_tls(master) < 0 || master_write_config_fd(master) < 0)
+	    master_init_tls(master) < 0 || master_tls_load(master) < 0 ||
+	    master_write_config_fd(master) < 0)
 		return -1;
 	if (master_listeners_bind(master, &error) < 0) {
 		log_error("Can't listen: %s", error);
@@ -199,12 +195,16 @@ static void master_deinit(struct master *master)
 	free(master->children);
 	if (master->config_fd >= 0)
 		close(master->config_fd);
+	if (master->tls_fd >= 0)
+		close(master->tls_fd);
 	uv_loop_close(master->loop);
 }
 
 int master_main(struct postern_config *config)
 {
-	struct master master = { .config = config, .config_fd = -1 };
+	struct master master = { .config = config,
+				 .config_fd = -1,
+				 .tls_fd = -1 };
 
 	master.loop = uv_default_loop();
 	log_set_process_name("posternd");
