@@ -10,6 +10,7 @@
 #include "tls.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -204,6 +205,9 @@ int worker_main(struct postern_config *config, unsigned int index,
 	prctl(PR_SET_NAME, "postern-worker");
 	/* If the master dies, don't linger serving on its sockets. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* Storage work runs on libuv's thread pool; fsyncs and SQLite waits
+	   would starve its default of 4 threads. */
+	setenv("UV_THREADPOOL_SIZE", "16", 0);
 	worker.loop = uv_default_loop();
 	if (worker_env_init(&worker) < 0)
 		return FATAL_EXIT;
