@@ -17,8 +17,8 @@ struct tls_context;
 
 struct service_env {
 	uv_loop_t *loop;
-	struct tls_context *tls;	/* NULL when TLS isn't configured */
-	const char *hostname;		/* for greetings */
+	struct tls_context *tls; /* NULL when TLS isn't configured */
+	const char *hostname;    /* for greetings */
 	const char *data_dir;
 	/* The auth service's sockets (Dovecot auth-client and userdb). */
 	const char *auth_client_socket;

@@ -19,18 +19,21 @@
 
 struct tls_context {
 	int refcount;
-	struct tls_settings set;	/* strings owned by the context */
+	struct tls_settings set; /* strings owned by the context */
 	SSL_CTX *ssl_ctx;
 };
 
-#define TLS_DEF(type, name, dflt) \
-	{ #name, type, offsetof(struct tls_settings, name), dflt, NULL, NULL }
+#define TLS_DEF(type, name, dflt)                                             \
+	{                                                                     \
+#name, type, offsetof(struct tls_settings, name), dflt, NULL, \
+			NULL                                                  \
+	}
 const struct setting_def tls_setting_defs[] = {
 	TLS_DEF(SETTING_STR, cert, ""),
 	TLS_DEF(SETTING_STR, key, ""),
 	{ "min_version", SETTING_ENUM,
-	  offsetof(struct tls_settings, min_version), NULL,
-	  "TLSv1.2:TLSv1.3", NULL },
+	  offsetof(struct tls_settings, min_version), NULL, "TLSv1.2:TLSv1.3",
+	  NULL },
 	TLS_DEF(SETTING_STR, ciphers, ""),
 	TLS_DEF(SETTING_STR, client_ca, ""),
 	SETTING_DEFS_END
@@ -68,7 +71,8 @@ static int tls_ctx_load(SSL_CTX *ssl_ctx, const struct tls_settings *set,
 		*error_r = error;
 		return -1;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ssl_ctx, set->key, SSL_FILETYPE_PEM) != 1 ||
+	if (SSL_CTX_use_PrivateKey_file(ssl_ctx, set->key, SSL_FILETYPE_PEM) !=
+		    1 ||
 	    SSL_CTX_check_private_key(ssl_ctx) != 1) {
 		snprintf(error, sizeof(error), "Can't load private key %s: %s",
 			 set->key, tls_last_error());
@@ -95,7 +99,8 @@ static SSL_CTX *tls_ssl_ctx_create(const struct tls_settings *set,
 {
 	SSL_CTX *ssl_ctx = SSL_CTX_new(TLS_server_method());
 	int min_version = strcmp(set->min_version, "TLSv1.3") == 0
-		? TLS1_3_VERSION : TLS1_2_VERSION;
+				  ? TLS1_3_VERSION
+				  : TLS1_2_VERSION;
 
 	if (ssl_ctx == NULL) {
 		*error_r = tls_last_error();
@@ -105,11 +110,11 @@ static SSL_CTX *tls_ssl_ctx_create(const struct tls_settings *set,
 	/* Idle IMAP sessions sit in IDLE for hours: give the read and write
 	   buffers back between records. */
 	SSL_CTX_set_mode(ssl_ctx, SSL_MODE_RELEASE_BUFFERS |
-				  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-				  SSL_MODE_ENABLE_PARTIAL_WRITE);
+					  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+					  SSL_MODE_ENABLE_PARTIAL_WRITE);
 	SSL_CTX_set_options(ssl_ctx, SSL_OP_NO_COMPRESSION |
-				     SSL_OP_NO_RENEGOTIATION |
-				     SSL_OP_CIPHER_SERVER_PREFERENCE);
+					     SSL_OP_NO_RENEGOTIATION |
+					     SSL_OP_CIPHER_SERVER_PREFERENCE);
 	if (set->ciphers[0] != '\0' &&
 	    SSL_CTX_set_cipher_list(ssl_ctx, set->ciphers) != 1) {
 		*error_r = "Invalid [tls] ciphers";
@@ -227,9 +232,9 @@ static int tls_write_pem(const char *path, EVP_PKEY *pkey, X509 *x509)
 		close(fd);
 		return -1;
 	}
-	ok = pkey != NULL
-		? PEM_write_PrivateKey(file, pkey, NULL, NULL, 0, NULL, NULL)
-		: PEM_write_X509(file, x509);
+	ok = pkey != NULL ? PEM_write_PrivateKey(file, pkey, NULL, NULL, 0,
+						 NULL, NULL)
+			  : PEM_write_X509(file, x509);
 	if (fclose(file) != 0)
 		ok = 0;
 	return ok ? 0 : -1;

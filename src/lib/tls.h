@@ -11,11 +11,11 @@
 struct tls_context;
 
 struct tls_settings {
-	char *cert;		/* PEM file: certificate chain */
-	char *key;		/* PEM file: private key */
-	char *min_version;	/* TLSv1.2 or TLSv1.3 */
-	char *ciphers;		/* TLS 1.2 cipher list; "" = OpenSSL's */
-	char *client_ca;	/* PEM CAs for client certificates; "" = none */
+	char *cert;        /* PEM file: certificate chain */
+	char *key;         /* PEM file: private key */
+	char *min_version; /* TLSv1.2 or TLSv1.3 */
+	char *ciphers;     /* TLS 1.2 cipher list; "" = OpenSSL's */
+	char *client_ca;   /* PEM CAs for client certificates; "" = none */
 };
 
 extern const struct setting_def tls_setting_defs[];

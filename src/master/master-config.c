@@ -33,8 +33,11 @@ static int master_check_log_level(const char *value, const char **error_r)
 	return 0;
 }
 
-#define MASTER_DEF(type, name, dflt) \
-	{ #name, type, offsetof(struct master_settings, name), dflt, NULL, NULL }
+#define MASTER_DEF(type, name, dflt)                                       \
+	{                                                                  \
+#name, type, offsetof(struct master_settings, name), dflt, \
+			NULL, NULL                                         \
+	}
 static const struct setting_def master_setting_defs[] = {
 	MASTER_DEF(SETTING_STR, data_dir, "./var"),
 	MASTER_DEF(SETTING_STR, mail_user, ""),
@@ -96,10 +99,9 @@ int postern_config_load(struct postern_config *config, const char *path,
 		path = "postern.conf";
 	if (path == NULL) {
 		config->source = "(embedded default)";
-		ret = config_parse_string(config->source,
-					  postern_config_embedded_default,
-					  config->sections, config->pool,
-					  error_r);
+		ret = config_parse_string(
+			config->source, postern_config_embedded_default,
+			config->sections, config->pool, error_r);
 	} else {
 		config->source = pool_strdup(config->pool, path);
 		ret = config_parse_file(path, config->sections, config->pool,

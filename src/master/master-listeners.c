@@ -52,8 +52,7 @@ int master_listeners_bind(struct master *master, const char **error_r)
 	return 0;
 }
 
-const char *master_listeners_spec(struct master *master,
-				  enum master_role role)
+const char *master_listeners_spec(struct master *master, enum master_role role)
 {
 	string_t *spec = str_new(128, SIZE_MAX);
 	const char *result;
@@ -65,7 +64,9 @@ const char *master_listeners_spec(struct master *master,
 			continue;
 		str_printfa(spec, "%s%s:%c", str_len(spec) > 0 ? "," : "",
 			    l->kind,
-			    l->is_unix ? 'u' : l->implicit_tls ? 's' : 't');
+			    l->is_unix        ? 'u'
+			    : l->implicit_tls ? 's'
+					      : 't');
 	}
 	result = pool_strdup(master->config->pool, str_c(spec));
 	str_free(&spec);

@@ -50,8 +50,9 @@ static void master_child_exit_cb(uv_process_t *process, int64_t status,
 
 	child->running = false;
 	if (child->master->stopping) {
-		log_debug("%s %u (pid %d) stopped", master_role_name(child->role),
-			  child->index, process->pid);
+		log_debug("%s %u (pid %d) stopped",
+			  master_role_name(child->role), child->index,
+			  process->pid);
 	} else if (term_signal != 0) {
 		log_error("%s %u (pid %d) killed by signal %d (%s); restarting",
 			  master_role_name(child->role), child->index,
@@ -118,8 +119,9 @@ static void master_child_spawn(struct master_child *child)
 	child->process.data = child;
 	ret = uv_spawn(master->loop, &child->process, &options);
 	if (ret < 0) {
-		log_error("Can't start %s %u: %s", master_role_name(child->role),
-			  child->index, uv_strerror(ret));
+		log_error("Can't start %s %u: %s",
+			  master_role_name(child->role), child->index,
+			  uv_strerror(ret));
 		uv_close((uv_handle_t *)&child->process, master_child_close_cb);
 		return;
 	}

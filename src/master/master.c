@@ -67,9 +67,10 @@ static int master_init_tls(struct master *master)
 	tls->key = pool_printf(config->pool, "%s/key.pem", dir);
 	if (access(tls->cert, R_OK) < 0)
 		log_warning("No [tls] cert configured: making a self-signed "
-			    "certificate in %s", dir);
-	if (tls_make_self_signed(tls->cert, tls->key,
-				 config->master.hostname, &error) < 0) {
+			    "certificate in %s",
+			    dir);
+	if (tls_make_self_signed(tls->cert, tls->key, config->master.hostname,
+				 &error) < 0) {
 		log_error("%s", error);
 		return -1;
 	}
@@ -146,7 +147,8 @@ static void master_signal_cb(uv_signal_t *handle, int signum)
 		master_stop(master);
 		break;
 	case SIGUSR1:
-		log_info("%u children running", master_children_running(master));
+		log_info("%u children running",
+			 master_children_running(master));
 		break;
 	}
 }
@@ -189,20 +191,34 @@ static int master_init(struct master *master)
 	return 0;
 }
 
+static void master_deinit(struct master *master)
+{
+	for (size_t i = 0; i < master->listeners.count; i++)
+		close(master->listeners.v[i].fd);
+	array_free(&master->listeners);
+	free(master->children);
+	if (master->config_fd >= 0)
+		close(master->config_fd);
+	uv_loop_close(master->loop);
+}
+
 int master_main(struct postern_config *config)
 {
 	struct master master = { .config = config, .config_fd = -1 };
 
 	master.loop = uv_default_loop();
 	log_set_process_name("posternd");
-	if (master_init(&master) < 0)
+	if (master_init(&master) < 0) {
+		master_deinit(&master);
 		return 1;
+	}
 	uv_timer_init(master.loop, &master.stop_timer);
 	master.stop_timer.data = &master;
 	master_signals_init(&master);
 	master_children_start(&master);
 	log_info("Postern %s started (%s)", POSTERN_VERSION, config->source);
 	uv_run(master.loop, UV_RUN_DEFAULT);
+	master_deinit(&master);
 	log_info("Stopped");
 	return 0;
 }

@@ -23,11 +23,11 @@ enum master_role {
    "auth-client", "auth-userdb"). */
 struct master_listener {
 	const char *kind;
-	const char *name;	/* "127.0.0.1:143", for logs */
+	const char *name; /* "127.0.0.1:143", for logs */
 	bool implicit_tls;
 	bool is_unix;
 	int fd;
-	enum master_role role;	/* who accepts on it */
+	enum master_role role; /* who accepts on it */
 };
 
 struct master_child {
@@ -64,8 +64,7 @@ int master_main(struct postern_config *config);
 int master_listeners_bind(struct master *master, const char **error_r);
 /* "imap:t,imap:s,lmtp:u" for the children: kind and t/s/u (plain TCP,
    implicit TLS, unix) of each descriptor from 4 on, for one role. */
-const char *master_listeners_spec(struct master *master,
-				  enum master_role role);
+const char *master_listeners_spec(struct master *master, enum master_role role);
 
 /* master-process.c */
 void master_children_start(struct master *master);

@@ -53,7 +53,8 @@ static void worker_stop(struct worker *worker)
 	imap_service_shutdown();
 	pop3_service_shutdown();
 	lmtp_service_shutdown();
-	worker->stop_deadline = uv_now(worker->loop) +
+	worker->stop_deadline =
+		uv_now(worker->loop) +
 		(uint64_t)worker->config->master.shutdown_timeout * 1000;
 	uv_timer_start(&worker->stop_timer, worker_stop_poll_cb, 0,
 		       WORKER_STOP_POLL_MSECS);
@@ -123,7 +124,8 @@ static int worker_listeners_init(struct worker *worker, const char *spec)
 			return -1;
 		tls = colon[1] == 's' ? worker->env.tls : NULL;
 		if (colon[1] == 's' && tls == NULL)
-			fatal("Implicit TLS on %s needs a certificate", items[i]);
+			fatal("Implicit TLS on %s needs a certificate",
+			      items[i]);
 		array_push(&worker->listeners,
 			   listener_create(worker->loop, fd++, colon[1] == 'u',
 					   &initial_set, tls, callback, NULL));
