@@ -33,10 +33,10 @@ int auth_main(struct postern_config *config, const char *listener_spec)
 	log_set_process_name("auth");
 	prctl(PR_SET_NAME, "postern-auth");
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	client_fd = auth_main_find_fd(config->pool, listener_spec,
-				      "auth-client");
-	userdb_fd = auth_main_find_fd(config->pool, listener_spec,
-				      "auth-userdb");
+	client_fd =
+		auth_main_find_fd(config->pool, listener_spec, "auth-client");
+	userdb_fd =
+		auth_main_find_fd(config->pool, listener_spec, "auth-userdb");
 	return auth_process_main(uv_default_loop(), &config->auth, client_fd,
 				 userdb_fd, config->master.data_dir);
 }

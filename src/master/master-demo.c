@@ -22,8 +22,8 @@ static void master_demo_chown(struct master *master, const char *db_path)
 	if (!master->drop_privileges)
 		return;
 	for (size_t i = 0; i < N_ELEMENTS(suffixes); i++) {
-		const char *path = pool_printf(pool, "%s%s", db_path,
-					       suffixes[i]);
+		const char *path =
+			pool_printf(pool, "%s%s", db_path, suffixes[i]);
 
 		if (chown(path, master->mail_uid, master->mail_gid) < 0 &&
 		    i == 0)
@@ -38,15 +38,14 @@ static int master_demo_user_add(struct master *master, struct auth_db *db,
 	struct auth_user user = { .name = MASTER_DEMO_USER };
 	const char *error;
 
-	if (password_generate(pool, set->password_scheme,
-			      MASTER_DEMO_PASSWORD, MASTER_DEMO_USER,
-			      &user.password, &error) < 0 ||
+	if (password_generate(pool, set->password_scheme, MASTER_DEMO_PASSWORD,
+			      MASTER_DEMO_USER, &user.password, &error) < 0 ||
 	    auth_db_save(db, &user, &error) < 0) {
 		log_error("Can't create the demo user: %s", error);
 		return -1;
 	}
-	log_info("Created the demo user: log in as %s / %s",
-		 MASTER_DEMO_USER, MASTER_DEMO_PASSWORD);
+	log_info("Created the demo user: log in as %s / %s", MASTER_DEMO_USER,
+		 MASTER_DEMO_PASSWORD);
 	return 0;
 }
 
