@@ -202,6 +202,12 @@ static void worker_deinit(struct worker *worker)
 	lmtp_service_deinit();
 	tls_context_unref(&worker->env.tls);
 	array_free(&worker->listeners);
+	uv_close((uv_handle_t *)&worker->stop_timer, NULL);
+	uv_close((uv_handle_t *)&worker->sigterm, NULL);
+	uv_close((uv_handle_t *)&worker->sighup, NULL);
+	uv_close((uv_handle_t *)&worker->sigint, NULL);
+	conn_loop_deinit();
+	uv_run(worker->loop, UV_RUN_NOWAIT);
 }
 
 int worker_main(struct postern_config *config, unsigned int index,
