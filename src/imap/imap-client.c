@@ -73,7 +73,8 @@ static bool imap_client_split_command(char *line, struct imap_command *cmd)
 	if (space == NULL || space == line)
 		return false;
 	for (const char *p = line; p < space; p++) {
-		if (*p <= ' ' || *p >= 0x7f || strchr("(){%*\"\\+]", *p) != NULL)
+		if (*p <= ' ' || *p >= 0x7f ||
+		    strchr("(){%*\"\\+]", *p) != NULL)
 			return false;
 	}
 	*space = '\0';
@@ -119,17 +120,20 @@ static void imap_client_input(struct conn *conn)
 	       (ret = conn_read_line(conn, &line, &len)) != CONN_READ_MORE) {
 		if (ret == CONN_READ_TOO_LONG) {
 			client->bad_count++;
-			imap_client_send_line(client,
+			imap_client_send_line(
+				client,
 				"* BAD [TOOBIG] Command line too long.");
 		} else if (strlen(line) != len) {
 			client->bad_count++;
-			imap_client_send_line(client,
+			imap_client_send_line(
+				client,
 				"* BAD NUL characters in command line.");
 		} else {
 			imap_client_handle_line(client, (char *)line);
 		}
 		if (client->bad_count >= IMAP_CLIENT_MAX_BAD_COMMANDS) {
-			imap_client_send_line(client,
+			imap_client_send_line(
+				client,
 				"* BYE Too many invalid IMAP commands.");
 			imap_client_disconnect(client,
 					       "Too many invalid commands");

@@ -49,19 +49,19 @@ struct conn {
 	char remote_ip[INET6_ADDRSTRLEN];
 	char local_ip[INET6_ADDRSTRLEN];
 
-	bool is_unix:1;
-	bool in_pending_list:1;
-	bool want_flush:1;
-	bool want_input:1;
-	bool closing:1;
-	bool shutting_down:1;
-	bool input_paused:1;
-	bool reading:1;
-	bool output_full:1;
-	bool eof:1;
-	bool tls_handshake_done:1;
-	bool disconnect_reported:1;
-	bool in_input_callback:1;
+	bool is_unix : 1;
+	bool in_pending_list : 1;
+	bool want_flush : 1;
+	bool want_input : 1;
+	bool closing : 1;
+	bool shutting_down : 1;
+	bool input_paused : 1;
+	bool reading : 1;
+	bool output_full : 1;
+	bool eof : 1;
+	bool tls_handshake_done : 1;
+	bool disconnect_reported : 1;
+	bool in_input_callback : 1;
 };
 
 /* conn.c: hands ciphertext or plaintext to the socket. */
@@ -73,8 +73,7 @@ void conn_fail(struct conn *conn, const char *reason);
 int conn_tls_init(struct conn *conn, struct tls_context *ctx);
 /* Feeds ciphertext from the socket; decrypted bytes are appended to
    conn->input. Returns 0, or -1 after conn_fail(). */
-int conn_tls_input(struct conn *conn, const unsigned char *data,
-		   size_t size);
+int conn_tls_input(struct conn *conn, const unsigned char *data, size_t size);
 /* Encrypts conn->output and sends it. */
 void conn_tls_flush(struct conn *conn);
 /* Queues a close_notify alert. */

@@ -53,8 +53,8 @@ static BIO_METHOD *conn_bio_get_method(void)
 {
 	if (conn_bio_method != NULL)
 		return conn_bio_method;
-	conn_bio_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
-				       "postern conn");
+	conn_bio_method = BIO_meth_new(
+		BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "postern conn");
 	BIO_meth_set_read(conn_bio_method, conn_bio_read);
 	BIO_meth_set_write(conn_bio_method, conn_bio_write);
 	BIO_meth_set_ctrl(conn_bio_method, conn_bio_ctrl);
@@ -95,10 +95,12 @@ static const char *conn_tls_error_reason(struct conn *conn, int ret)
 	int err = SSL_get_error(conn->ssl, ret);
 
 	if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN)
-		return conn->tls_handshake_done ? "Connection closed"
-						: "TLS handshake failed: peer closed";
+		return conn->tls_handshake_done
+			       ? "Connection closed"
+			       : "TLS handshake failed: peer closed";
 	snprintf(reason, sizeof(reason), "%s: %s",
-		 conn->tls_handshake_done ? "TLS error" : "TLS handshake failed",
+		 conn->tls_handshake_done ? "TLS error"
+					  : "TLS handshake failed",
 		 tls_last_error());
 	return reason;
 }

@@ -238,8 +238,7 @@ bool conn_is_closing(const struct conn *conn)
 
 /* ---- reading ---- */
 
-static void conn_alloc_cb(uv_handle_t *handle, size_t suggested,
-			  uv_buf_t *buf);
+static void conn_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
 static void conn_read_cb(uv_stream_t *stream, ssize_t nread,
 			 const uv_buf_t *buf);
 
@@ -251,7 +250,8 @@ static void conn_read_update(struct conn *conn)
 			    conn->set.max_line_length + CONN_READ_BUFFER_SIZE;
 
 	if (want && !conn->reading) {
-		if (uv_read_start(&conn->u.stream, conn_alloc_cb, conn_read_cb) == 0)
+		if (uv_read_start(&conn->u.stream, conn_alloc_cb,
+				  conn_read_cb) == 0)
 			conn->reading = true;
 	} else if (!want && conn->reading) {
 		uv_read_stop(&conn->u.stream);
@@ -291,8 +291,7 @@ static void conn_dispatch_input(struct conn *conn)
 	conn_read_update(conn);
 }
 
-static void conn_alloc_cb(uv_handle_t *handle, size_t suggested,
-			  uv_buf_t *buf)
+static void conn_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
 	buf->base = (char *)conn_loop.read_buf;
 	buf->len = sizeof(conn_loop.read_buf);
@@ -521,7 +520,7 @@ uv_stream_t *conn_alloc_stream(uv_loop_t *loop, uv_handle_type type)
 	uv_timer_init(loop, &conn->timer);
 	conn->timer.data = conn;
 	conn->handles_open = 2;
-	conn->refcount = 1;	/* released when both handles are closed */
+	conn->refcount = 1; /* released when both handles are closed */
 	conn_loop.n_conns++;
 	return &conn->u.stream;
 }
@@ -549,12 +548,14 @@ static void conn_read_addresses(struct conn *conn)
 
 	if (conn->is_unix)
 		return;
-	if (uv_tcp_getpeername(&conn->u.tcp, (struct sockaddr *)&sa, &len) == 0) {
+	if (uv_tcp_getpeername(&conn->u.tcp, (struct sockaddr *)&sa, &len) ==
+	    0) {
 		conn_addr_to_str(&sa, conn->remote_ip, sizeof(conn->remote_ip),
 				 &conn->remote_port);
 	}
 	len = sizeof(sa);
-	if (uv_tcp_getsockname(&conn->u.tcp, (struct sockaddr *)&sa, &len) == 0) {
+	if (uv_tcp_getsockname(&conn->u.tcp, (struct sockaddr *)&sa, &len) ==
+	    0) {
 		conn_addr_to_str(&sa, conn->local_ip, sizeof(conn->local_ip),
 				 &conn->local_port);
 	}
@@ -720,4 +721,14 @@ int conn_get_peer_cred(const struct conn *conn, pid_t *pid_r, uid_t *uid_r)
 unsigned int conn_count(void)
 {
 	return conn_loop.n_conns;
+}
+
+void conn_loop_deinit(void)
+{
+	if (conn_loop.loop == NULL)
+		return;
+	uv_close((uv_handle_t *)&conn_loop.check, NULL);
+	uv_close((uv_handle_t *)&conn_loop.idle, NULL);
+	conn_loop.loop = NULL;
+	conn_loop.pending_head = NULL;
 }

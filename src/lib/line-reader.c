@@ -26,8 +26,7 @@ void line_reader_compact(struct line_reader *reader)
 	reader->pos = 0;
 }
 
-void line_reader_feed(struct line_reader *reader, const void *data,
-		      size_t size)
+void line_reader_feed(struct line_reader *reader, const void *data, size_t size)
 {
 	line_reader_compact(reader);
 	buffer_append(&reader->buf, data, size);
@@ -63,8 +62,7 @@ static bool line_reader_skip(struct line_reader *reader)
 }
 
 enum line_read_result line_reader_read_line(struct line_reader *reader,
-					    const char **line_r,
-					    size_t *len_r)
+					    const char **line_r, size_t *len_r)
 {
 	unsigned char *start, *nl;
 	size_t avail, line_size;

@@ -12,16 +12,16 @@
 #include <stdbool.h>
 
 enum line_read_result {
-	LINE_READ_MORE = 0,	/* nothing complete buffered */
-	LINE_READ_OK = 1,	/* a line or data was returned */
+	LINE_READ_MORE = 0,      /* nothing complete buffered */
+	LINE_READ_OK = 1,        /* a line or data was returned */
 	LINE_READ_TOO_LONG = -1, /* the line passed max_line_length */
 };
 
 struct line_reader {
 	buffer_t buf;
-	size_t pos;		/* buf.data[pos..used) is unread */
-	size_t max_line_length;	/* including the CRLF */
-	bool skipping;		/* in the rest of a too-long line */
+	size_t pos;             /* buf.data[pos..used) is unread */
+	size_t max_line_length; /* including the CRLF */
+	bool skipping;          /* in the rest of a too-long line */
 };
 
 void line_reader_init(struct line_reader *reader, size_t max_line_length);
@@ -39,8 +39,7 @@ void line_reader_commit(struct line_reader *reader, size_t size);
    written in their place (*len_r is the real length, NULs inside
    included). The line stays valid until the next feed or compact. */
 enum line_read_result line_reader_read_line(struct line_reader *reader,
-					    const char **line_r,
-					    size_t *len_r);
+					    const char **line_r, size_t *len_r);
 /* Up to max_size unread bytes, consumed at once. */
 enum line_read_result line_reader_read_data(struct line_reader *reader,
 					    size_t max_size,

@@ -41,8 +41,9 @@ static int listen_addr_parse_one(struct pool *pool, const char *item,
 
 	if (str_begins(item, "unix:")) {
 		if (!allow_unix || item[5] != '/') {
-			*error_r = allow_unix ? "unix: needs an absolute path"
-					      : "unix sockets aren't allowed here";
+			*error_r = allow_unix
+					   ? "unix: needs an absolute path"
+					   : "unix sockets aren't allowed here";
 			return -1;
 		}
 		addr->unix_path = pool_strdup(pool, item + 5);
@@ -55,7 +56,8 @@ static int listen_addr_parse_one(struct pool *pool, const char *item,
 			*error_r = "expected [address]:port";
 			return -1;
 		}
-		addr->host = pool_strndup(pool, item + 1, (size_t)(end - item - 1));
+		addr->host =
+			pool_strndup(pool, item + 1, (size_t)(end - item - 1));
 		colon = end + 1;
 	} else {
 		colon = strrchr(item, ':');
@@ -231,9 +233,9 @@ static void listener_connection_cb(uv_stream_t *server, int status)
 				   listener->is_unix ? UV_NAMED_PIPE : UV_TCP);
 	if (uv_accept(server, client) < 0) {
 		/* Another worker took it (the socket is shared). */
-		struct conn *unused = conn_create(client, &listener->set,
-						  &(const struct conn_callbacks){ 0 },
-						  NULL);
+		struct conn *unused =
+			conn_create(client, &listener->set,
+				    &(const struct conn_callbacks){ 0 }, NULL);
 		conn_abort(unused, "accept lost");
 		return;
 	}

@@ -5,8 +5,8 @@
 
 void session_id_generate(char id[SESSION_ID_LEN + 1])
 {
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+				       "nopqrstuvwxyz0123456789-_";
 	unsigned char bytes[SESSION_ID_LEN];
 
 	if (getrandom(bytes, sizeof(bytes), 0) != sizeof(bytes))

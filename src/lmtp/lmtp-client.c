@@ -53,13 +53,14 @@ static void lmtp_client_input(struct conn *conn)
 			lmtp_client_reply(client, "500 5.5.2 Line too long");
 		} else if (strlen(line) != len) {
 			client->bad_count++;
-			lmtp_client_reply(client, "500 5.5.2 NUL characters in command");
+			lmtp_client_reply(
+				client, "500 5.5.2 NUL characters in command");
 		} else {
 			lmtp_client_handle_line(client, (char *)line);
 		}
 		if (client->bad_count >= LMTP_CLIENT_MAX_BAD_COMMANDS) {
 			lmtp_client_reply(client,
-				"421 4.7.0 Too many bad commands");
+					  "421 4.7.0 Too many bad commands");
 			lmtp_client_disconnect(client, "Too many bad commands");
 		}
 	}

@@ -17,7 +17,7 @@ struct lmtp_client {
 	struct lmtp_client *prev, *next;
 	unsigned int bad_count;
 	bool disconnected;
-	bool greeted;	/* LHLO seen */
+	bool greeted; /* LHLO seen */
 };
 
 extern const struct service_env *lmtp_env;

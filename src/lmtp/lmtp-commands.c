@@ -54,10 +54,8 @@ static const struct {
 	const char *name;
 	void (*handler)(struct lmtp_client *client, const char *args);
 } lmtp_commands[] = {
-	{ "LHLO", lmtp_cmd_lhlo },
-	{ "NOOP", lmtp_cmd_noop },
-	{ "QUIT", lmtp_cmd_quit },
-	{ "RSET", lmtp_cmd_rset },
+	{ "LHLO", lmtp_cmd_lhlo },         { "NOOP", lmtp_cmd_noop },
+	{ "QUIT", lmtp_cmd_quit },         { "RSET", lmtp_cmd_rset },
 	{ "STARTTLS", lmtp_cmd_starttls },
 };
 

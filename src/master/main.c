@@ -1,3 +1,4 @@
+#include "auth-main.h"
 #include "log.h"
 #include "postern-config.h"
 #include "master.h"
@@ -13,13 +14,14 @@
 
 static void main_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: posternd [-c FILE] [--print-config] [--version]\n"
-		"\n"
-		"  -c, --config FILE  read FILE (default: ./postern.conf if it\n"
-		"                     exists, else the embedded default)\n"
-		"  --print-config     print the effective configuration and exit\n"
-		"  --version          print the version and exit\n");
+	fprintf(out, "Usage: posternd [-c FILE] [--print-config] [--version]\n"
+		     "\n"
+		     "  -c, --config FILE  read FILE (default: ./postern.conf "
+		     "if it\n"
+		     "                     exists, else the embedded default)\n"
+		     "  --print-config     print the effective configuration "
+		     "and exit\n"
+		     "  --version          print the version and exit\n");
 }
 
 /* A child reads the master's effective configuration from fd 3. */
@@ -35,7 +37,8 @@ static int main_load_child_config(struct postern_config *config,
 	while ((n = read(WORKER_CONFIG_FD, buf, sizeof(buf))) > 0)
 		str_append_n(text, buf, (size_t)n);
 	close(WORKER_CONFIG_FD);
-	ret = n < 0 ? -1 : postern_config_load_text(config, str_c(text), error_r);
+	ret = n < 0 ? -1
+		    : postern_config_load_text(config, str_c(text), error_r);
 	if (n < 0)
 		*error_r = "Can't read the configuration from the master";
 	str_free(&text);
@@ -60,8 +63,13 @@ struct main_args {
 
 static void main_parse_args(int argc, char *argv[], struct main_args *args)
 {
-	enum { OPT_PRINT = 256, OPT_VERSION, OPT_PROCESS, OPT_INDEX,
-	       OPT_LISTENERS };
+	enum {
+		OPT_PRINT = 256,
+		OPT_VERSION,
+		OPT_PROCESS,
+		OPT_INDEX,
+		OPT_LISTENERS
+	};
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "print-config", no_argument, NULL, OPT_PRINT },
@@ -77,16 +85,30 @@ static void main_parse_args(int argc, char *argv[], struct main_args *args)
 
 	while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
 		switch (opt) {
-		case 'c': args->config_path = optarg; break;
-		case OPT_PRINT: args->print_config = true; break;
+		case 'c':
+			args->config_path = optarg;
+			break;
+		case OPT_PRINT:
+			args->print_config = true;
+			break;
 		case OPT_VERSION:
 			printf("Postern %s\n", POSTERN_VERSION);
 			exit(0);
-		case 'h': main_usage(stdout); exit(0);
-		case OPT_PROCESS: args->process = optarg; break;
-		case OPT_INDEX: (void)str_to_uint(optarg, &args->index); break;
-		case OPT_LISTENERS: args->listeners = optarg; break;
-		default: main_usage(stderr); exit(64);
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		case OPT_PROCESS:
+			args->process = optarg;
+			break;
+		case OPT_INDEX:
+			(void)str_to_uint(optarg, &args->index);
+			break;
+		case OPT_LISTENERS:
+			args->listeners = optarg;
+			break;
+		default:
+			main_usage(stderr);
+			exit(64);
 		}
 	}
 	if (optind != argc) {
@@ -103,12 +125,12 @@ int main(int argc, char *argv[])
 	int ret;
 
 	main_parse_args(argc, argv, &args);
-	ret = args.process != NULL ? main_load_child_config(&config, &error)
-				   : postern_config_load(&config,
-							 args.config_path,
-							 &error);
+	ret = args.process != NULL
+		      ? main_load_child_config(&config, &error)
+		      : postern_config_load(&config, args.config_path, &error);
 	if (ret < 0) {
 		fprintf(stderr, "posternd: %s\n", error);
+		postern_config_free(&config);
 		return 78; /* EX_CONFIG */
 	}
 	main_set_log_level(&config);
@@ -120,6 +142,8 @@ int main(int argc, char *argv[])
 		ret = master_main(&config);
 	} else if (strcmp(args.process, "worker") == 0) {
 		ret = worker_main(&config, args.index, args.listeners);
+	} else if (strcmp(args.process, "auth") == 0) {
+		ret = auth_main(&config, args.listeners);
 	} else {
 		fprintf(stderr, "posternd: unknown process %s\n", args.process);
 		ret = 64;

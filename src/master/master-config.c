@@ -33,8 +33,11 @@ static int master_check_log_level(const char *value, const char **error_r)
 	return 0;
 }
 
-#define MASTER_DEF(type, name, dflt) \
-	{ #name, type, offsetof(struct master_settings, name), dflt, NULL, NULL }
+#define MASTER_DEF(type, name, dflt)                                       \
+	{                                                                  \
+#name, type, offsetof(struct master_settings, name), dflt, \
+			NULL, NULL                                         \
+	}
 static const struct setting_def master_setting_defs[] = {
 	MASTER_DEF(SETTING_STR, data_dir, "./var"),
 	MASTER_DEF(SETTING_STR, mail_user, ""),
@@ -58,6 +61,7 @@ static void postern_config_init(struct postern_config *config)
 		{ "imap", imap_setting_defs, &config->imap },
 		{ "pop3", pop3_setting_defs, &config->pop3 },
 		{ "lmtp", lmtp_setting_defs, &config->lmtp },
+		{ "auth", auth_setting_defs, &config->auth },
 	};
 	unsigned int i;
 
@@ -96,10 +100,10 @@ int postern_config_load(struct postern_config *config, const char *path,
 		path = "postern.conf";
 	if (path == NULL) {
 		config->source = "(embedded default)";
-		ret = config_parse_string(config->source,
-					  postern_config_embedded_default,
-					  config->sections, config->pool,
-					  error_r);
+		config->is_embedded_default = true;
+		ret = config_parse_string(
+			config->source, postern_config_embedded_default,
+			config->sections, config->pool, error_r);
 	} else {
 		config->source = pool_strdup(config->pool, path);
 		ret = config_parse_file(path, config->sections, config->pool,

@@ -5,6 +5,7 @@
    the master, and every module's section. Only the master knows all
    modules, so the list of sections lives here. */
 
+#include "auth-settings.h"
 #include "config.h"
 #include "imap-settings.h"
 #include "lmtp-settings.h"
@@ -26,13 +27,16 @@ struct postern_config {
 	struct pool *pool;
 	/* the file read, or "(embedded default)" */
 	const char *source;
+	/* No file was given or found: the demo setup applies. */
+	bool is_embedded_default;
 	struct master_settings master;
 	struct tls_settings tls;
 	struct imap_settings imap;
 	struct pop3_settings pop3;
 	struct lmtp_settings lmtp;
-	struct setting_section section_storage[5];
-	struct setting_section *sections[6];
+	struct auth_settings auth;
+	struct setting_section section_storage[6];
+	struct setting_section *sections[7];
 };
 
 /* Loads path; with path NULL, ./postern.conf if it exists, else the

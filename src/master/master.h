@@ -23,11 +23,11 @@ enum master_role {
    "auth-client", "auth-userdb"). */
 struct master_listener {
 	const char *kind;
-	const char *name;	/* "127.0.0.1:143", for logs */
+	const char *name; /* "127.0.0.1:143", for logs */
 	bool implicit_tls;
 	bool is_unix;
 	int fd;
-	enum master_role role;	/* who accepts on it */
+	enum master_role role; /* who accepts on it */
 };
 
 struct master_child {
@@ -46,6 +46,9 @@ struct master {
 	struct postern_config *config;
 	char exe_path[4096];
 	int config_fd;
+	/* memfd with the TLS certificate chain and key (see
+	   tls_pem_bundle_read()); rewritten on SIGHUP */
+	int tls_fd;
 	ARRAY(struct master_listener) listeners;
 	struct master_child *children;
 	unsigned int n_children;
@@ -64,8 +67,15 @@ int master_main(struct postern_config *config);
 int master_listeners_bind(struct master *master, const char **error_r);
 /* "imap:t,imap:s,lmtp:u" for the children: kind and t/s/u (plain TCP,
    implicit TLS, unix) of each descriptor from 4 on, for one role. */
-const char *master_listeners_spec(struct master *master,
-				  enum master_role role);
+const char *master_listeners_spec(struct master *master, enum master_role role);
+
+/* master-tls.c: (re)reads certificate and key into master->tls_fd.
+   Returns 0, or -1 after logging why (the old contents stay). */
+int master_tls_load(struct master *master);
+
+/* master-demo.c: with the embedded default configuration, makes sure the
+   demo user (demo / demo) exists. Returns 0, or -1 after logging. */
+int master_demo_user_init(struct master *master);
 
 /* master-process.c */
 void master_children_start(struct master *master);

@@ -6,7 +6,7 @@
 struct pop3_settings {
 	char *listen;
 	char *listen_tls;
-	unsigned int idle_timeout;	/* RFC 1939 §3: at least 10 minutes */
+	unsigned int idle_timeout; /* RFC 1939 §3: at least 10 minutes */
 };
 
 extern const struct setting_def pop3_setting_defs[];

@@ -17,8 +17,11 @@ struct fuzz_settings {
 	char *choice;
 };
 
-#define FDEF(type, name) \
-	{ #name, type, offsetof(struct fuzz_settings, name), NULL, NULL, NULL }
+#define FDEF(type, name)                                                       \
+	{                                                                      \
+#name, type, offsetof(struct fuzz_settings, name), NULL, NULL, \
+			NULL                                                   \
+	}
 static const struct setting_def fuzz_defs[] = {
 	FDEF(SETTING_STR, str),
 	FDEF(SETTING_UINT, num),
@@ -35,9 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_settings top, sect;
 	struct setting_section top_section = { NULL, fuzz_defs, &top };
 	struct setting_section sub_section = { "sub", fuzz_defs, &sect };
-	struct setting_section *const sections[] = {
-		&top_section, &sub_section, NULL
-	};
+	struct setting_section *const sections[] = { &top_section, &sub_section,
+						     NULL };
 	struct pool *pool = pool_create("fuzz", 0);
 	char *text = pool_strndup(pool, data, size);
 	const char *error;

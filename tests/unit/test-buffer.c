@@ -109,12 +109,12 @@ static void test_array(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_buffer_append_and_consume),
-	    cmocka_unit_test(test_buffer_cap),
-	    cmocka_unit_test(test_buffer_huge_request),
-	    cmocka_unit_test(test_buffer_steal),
-	    cmocka_unit_test(test_str),
-	    cmocka_unit_test(test_array),
+		cmocka_unit_test(test_buffer_append_and_consume),
+		cmocka_unit_test(test_buffer_cap),
+		cmocka_unit_test(test_buffer_huge_request),
+		cmocka_unit_test(test_buffer_steal),
+		cmocka_unit_test(test_str),
+		cmocka_unit_test(test_array),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

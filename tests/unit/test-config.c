@@ -35,25 +35,27 @@ static int check_no_spaces(const char *value, const char **error_r)
 #name, type, offsetof(struct st, name), dflt, NULL, NULL \
 	}
 static const struct setting_def top_defs[] = {
-    DEF(SETTING_STR, data_dir, top_settings, "./var"),
-    DEF(SETTING_UINT, workers, top_settings, "0"),
-    DEF(SETTING_BOOL, verbose, top_settings, NULL),
-    {"log_level", SETTING_ENUM, offsetof(struct top_settings, log_level), NULL,
-     "info:debug:warning:error", NULL},
-    SETTING_DEFS_END};
+	DEF(SETTING_STR, data_dir, top_settings, "./var"),
+	DEF(SETTING_UINT, workers, top_settings, "0"),
+	DEF(SETTING_BOOL, verbose, top_settings, NULL),
+	{ "log_level", SETTING_ENUM, offsetof(struct top_settings, log_level),
+	  NULL, "info:debug:warning:error", NULL },
+	SETTING_DEFS_END
+};
 static const struct setting_def net_defs[] = {
-    {"listen", SETTING_STR, offsetof(struct net_settings, listen),
-     "127.0.0.1:143", NULL, check_no_spaces},
-    DEF(SETTING_SIZE, max_size, net_settings, "64k"),
-    DEF(SETTING_TIME, timeout, net_settings, "30m"),
-    SETTING_DEFS_END};
+	{ "listen", SETTING_STR, offsetof(struct net_settings, listen),
+	  "127.0.0.1:143", NULL, check_no_spaces },
+	DEF(SETTING_SIZE, max_size, net_settings, "64k"),
+	DEF(SETTING_TIME, timeout, net_settings, "30m"),
+	SETTING_DEFS_END
+};
 
 static struct top_settings top;
 static struct net_settings net;
-static struct setting_section top_section = {NULL, top_defs, &top};
-static struct setting_section net_section = {"net", net_defs, &net};
-static struct setting_section *const sections[] = {&top_section, &net_section,
-						   NULL};
+static struct setting_section top_section = { NULL, top_defs, &top };
+static struct setting_section net_section = { "net", net_defs, &net };
+static struct setting_section *const sections[] = { &top_section, &net_section,
+						    NULL };
 
 static struct pool *pool;
 
@@ -96,7 +98,7 @@ static void test_good_file(void **state)
 			   "timeout = 90s\n";
 
 	assert_int_equal(
-	    config_parse_string("t.conf", text, sections, pool, &error), 0);
+		config_parse_string("t.conf", text, sections, pool, &error), 0);
 	assert_string_equal(top.data_dir, "/srv/mail");
 	assert_int_equal(top.workers, 4);
 	assert_true(top.verbose);
@@ -112,28 +114,29 @@ static void test_errors(void **state)
 		const char *text;
 		const char *error;
 	} cases[] = {
-	    {"bogus = 1\n", "t.conf:1: unknown key bogus"},
-	    {"\n[net]\nworkers = 1\n",
-	     "t.conf:3: unknown key workers in [net]"},
-	    {"[nope]\n", "t.conf:1: unknown section [nope]"},
-	    {"[net\n", "t.conf:1: section header must be [name]"},
-	    {"workers = many\n", "t.conf:1: workers: not a number"},
-	    {"workers = -1\n", "t.conf:1: workers: not a number"},
-	    {"verbose = maybe\n", "t.conf:1: verbose: must be yes or no"},
-	    {"log_level = loud\n",
-	     "t.conf:1: log_level: must be one of info:debug:warning:error"},
-	    {"[net]\nmax_size = 5 parsecs\n",
-	     "t.conf:2: max_size: not a size (e.g. 512k, 50M, 1G)"},
-	    {"[net]\ntimeout = soon\n",
-	     "t.conf:2: timeout: not a time (e.g. 30s, 5m, 1h)"},
-	    {"[net]\nlisten = a b\n",
-	     "t.conf:2: listen: must not contain spaces"},
-	    {"workers = 1\nworkers = 2\n", "t.conf:2: duplicate key workers"},
-	    {"workers\n", "t.conf:1: expected key = value"},
-	    {" = 3\n", "t.conf:1: missing key before '='"},
-	    {"!include /nonexistent/x.conf\n",
-	     "t.conf:1: cannot read /nonexistent/x.conf: No such file or "
-	     "directory"},
+		{ "bogus = 1\n", "t.conf:1: unknown key bogus" },
+		{ "\n[net]\nworkers = 1\n",
+		  "t.conf:3: unknown key workers in [net]" },
+		{ "[nope]\n", "t.conf:1: unknown section [nope]" },
+		{ "[net\n", "t.conf:1: section header must be [name]" },
+		{ "workers = many\n", "t.conf:1: workers: not a number" },
+		{ "workers = -1\n", "t.conf:1: workers: not a number" },
+		{ "verbose = maybe\n", "t.conf:1: verbose: must be yes or no" },
+		{ "log_level = loud\n", "t.conf:1: log_level: must be one of "
+					"info:debug:warning:error" },
+		{ "[net]\nmax_size = 5 parsecs\n",
+		  "t.conf:2: max_size: not a size (e.g. 512k, 50M, 1G)" },
+		{ "[net]\ntimeout = soon\n",
+		  "t.conf:2: timeout: not a time (e.g. 30s, 5m, 1h)" },
+		{ "[net]\nlisten = a b\n",
+		  "t.conf:2: listen: must not contain spaces" },
+		{ "workers = 1\nworkers = 2\n",
+		  "t.conf:2: duplicate key workers" },
+		{ "workers\n", "t.conf:1: expected key = value" },
+		{ " = 3\n", "t.conf:1: missing key before '='" },
+		{ "!include /nonexistent/x.conf\n",
+		  "t.conf:1: cannot read /nonexistent/x.conf: No such file or "
+		  "directory" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -227,11 +230,12 @@ static void test_print(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_include, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_print, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_good_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_include, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_print, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -150,12 +150,12 @@ static void test_discard(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_crlf_and_lf),
-	    cmocka_unit_test(test_split_reads),
-	    cmocka_unit_test(test_too_long),
-	    cmocka_unit_test(test_data_runs),
-	    cmocka_unit_test(test_nul_in_line),
-	    cmocka_unit_test(test_discard),
+		cmocka_unit_test(test_crlf_and_lf),
+		cmocka_unit_test(test_split_reads),
+		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_data_runs),
+		cmocka_unit_test(test_nul_in_line),
+		cmocka_unit_test(test_discard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,10 +60,10 @@ static void test_pool_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pool_alloc_zeroed_aligned),
-	    cmocka_unit_test(test_pool_big_allocation),
-	    cmocka_unit_test(test_pool_clear_keeps_first_block),
-	    cmocka_unit_test(test_pool_strings),
+		cmocka_unit_test(test_pool_alloc_zeroed_aligned),
+		cmocka_unit_test(test_pool_big_allocation),
+		cmocka_unit_test(test_pool_clear_keeps_first_block),
+		cmocka_unit_test(test_pool_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

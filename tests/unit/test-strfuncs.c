@@ -13,16 +13,16 @@ static void test_str_to_uint(void **state)
 		int ret;
 		uint64_t value;
 	} cases[] = {
-	    {"0", 0, 0},
-	    {"123", 0, 123},
-	    {"18446744073709551615", 0, UINT64_MAX},
-	    {"18446744073709551616", -1, 0},
-	    {"", -1, 0},
-	    {"-1", -1, 0},
-	    {"+1", -1, 0},
-	    {" 1", -1, 0},
-	    {"1 ", -1, 0},
-	    {"12a", -1, 0},
+		{ "0", 0, 0 },
+		{ "123", 0, 123 },
+		{ "18446744073709551615", 0, UINT64_MAX },
+		{ "18446744073709551616", -1, 0 },
+		{ "", -1, 0 },
+		{ "-1", -1, 0 },
+		{ "+1", -1, 0 },
+		{ " 1", -1, 0 },
+		{ "1 ", -1, 0 },
+		{ "12a", -1, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -84,10 +84,10 @@ static void test_log_sanitize(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_str_to_uint),
-	    cmocka_unit_test(test_str_split),
-	    cmocka_unit_test(test_str_misc),
-	    cmocka_unit_test(test_log_sanitize),
+		cmocka_unit_test(test_str_to_uint),
+		cmocka_unit_test(test_str_split),
+		cmocka_unit_test(test_str_misc),
+		cmocka_unit_test(test_log_sanitize),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
