@@ -69,7 +69,8 @@ int ctl_storage_cmd_fetch(const struct storage_settings *set, int argc,
 	if (ret != EX_OK)
 		return ret;
 	box = mailbox_alloc(user, argv[1],
-			    MAILBOX_FLAG_READONLY | MAILBOX_FLAG_NO_RECENT, NULL);
+			    MAILBOX_FLAG_READONLY | MAILBOX_FLAG_NO_RECENT,
+			    NULL);
 	if (mailbox_open(box) < 0) {
 		fprintf(stderr, "posternctl: %s: %s\n", argv[1],
 			mailbox_get_last_error(box, &code));

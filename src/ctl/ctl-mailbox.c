@@ -82,7 +82,8 @@ static void ctl_mailbox_print_info(const struct mailbox_info *info)
 			sep = " ";
 		}
 	}
-	for (unsigned int bit = 1; bit <= MAILBOX_SPECIAL_IMPORTANT; bit <<= 1) {
+	for (unsigned int bit = 1; bit <= MAILBOX_SPECIAL_IMPORTANT;
+	     bit <<= 1) {
 		if ((info->special_use & bit) != 0) {
 			printf("%s%s", sep, mailbox_special_use_name(bit));
 			sep = " ";
@@ -174,11 +175,12 @@ static int ctl_mailbox_status(struct mail_user *user, int argc, char *argv[])
 	if (argc != 1)
 		return EX_USAGE;
 	box = mailbox_alloc(user, argv[0], MAILBOX_FLAG_READONLY, NULL);
-	if (mailbox_get_status(box, STATUS_MESSAGES | STATUS_RECENT |
-					    STATUS_UIDNEXT | STATUS_UIDVALIDITY |
-					    STATUS_UNSEEN | STATUS_DELETED |
-					    STATUS_SIZE | STATUS_HIGHESTMODSEQ |
-					    STATUS_MAILBOXID,
+	if (mailbox_get_status(box,
+			       STATUS_MESSAGES | STATUS_RECENT |
+				       STATUS_UIDNEXT | STATUS_UIDVALIDITY |
+				       STATUS_UNSEEN | STATUS_DELETED |
+				       STATUS_SIZE | STATUS_HIGHESTMODSEQ |
+				       STATUS_MAILBOXID,
 			       &st) < 0) {
 		ret = ctl_mailbox_failed(box, "status of");
 	} else {

@@ -56,8 +56,10 @@ static char *tool_message(unsigned int n, size_t size)
 {
 	size_t len = size < 200 ? 200 : size;
 	char *msg = malloc(len + 1);
-	int hdr = snprintf(msg, len, "From: tool@example.org\r\nSubject: %u\r\n"
-				     "\r\n", n);
+	int hdr = snprintf(msg, len,
+			   "From: tool@example.org\r\nSubject: %u\r\n"
+			   "\r\n",
+			   n);
 
 	for (size_t i = (size_t)hdr; i < len; i++)
 		msg[i] = (i % 72 == 71) ? '\n' : 'a' + (char)(i % 26);
@@ -120,8 +122,8 @@ static void *tool_deliver_thread(void *arg)
 {
 	struct tool_thread *th = arg;
 	struct mail_user *user = tool_user(th->username);
-	struct mailbox *box = mailbox_alloc(user, th->box_name,
-					    MAILBOX_FLAG_SAVE_ONLY, NULL);
+	struct mailbox *box =
+		mailbox_alloc(user, th->box_name, MAILBOX_FLAG_SAVE_ONLY, NULL);
 	struct pool *pool = pool_create("deliver", 1024);
 
 	for (unsigned int i = 0; i < th->n; i++) {
@@ -153,7 +155,8 @@ static int tool_deliver_threads(int argc, char *argv[])
 					      .box_name = argv[1],
 					      .n = n,
 					      .size = size };
-		pthread_create(&th[i].thread, NULL, tool_deliver_thread, &th[i]);
+		pthread_create(&th[i].thread, NULL, tool_deliver_thread,
+			       &th[i]);
 	}
 	for (unsigned int i = 0; i < threads; i++)
 		pthread_join(th[i].thread, NULL);
@@ -182,7 +185,8 @@ static int tool_save_slow(int argc, char *argv[])
 	if (mailbox_save_begin(t, &params, &save) < 0)
 		tool_fail(box, "save begin");
 	for (size_t off = 0; off < strlen(msg); off += 4096) {
-		size_t len = strlen(msg) - off < 4096 ? strlen(msg) - off : 4096;
+		size_t len =
+			strlen(msg) - off < 4096 ? strlen(msg) - off : 4096;
 
 		if (mailbox_save_write(save, msg + off, len) < 0)
 			tool_fail(box, "write");
@@ -246,8 +250,7 @@ static void tool_watch_cb(void *context)
 	struct timeval tv;
 
 	gettimeofday(&tv, NULL);
-	printf("event %lld\n",
-	       (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+	printf("event %lld\n", (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
 	fflush(stdout);
 }
 
