@@ -138,6 +138,16 @@ int charset_to_utf8_begin(const char *charset,
 	return 0;
 }
 
+bool charset_is_known(const char *charset)
+{
+	struct charset_translation *trans;
+
+	if (charset_to_utf8_begin(charset, &trans) < 0)
+		return false;
+	charset_to_utf8_end(&trans);
+	return true;
+}
+
 void charset_to_utf8_end(struct charset_translation **_trans)
 {
 	struct charset_translation *trans = *_trans;
@@ -223,6 +233,21 @@ static size_t utf8_sanitize(const unsigned char *src, size_t size, bool last,
 	return 0;
 }
 
+unsigned int charset_utf8_get_char(const void *src, size_t size, uint32_t *cp_r)
+{
+	const unsigned char *p = src;
+	int len = size == 0 ? 0 : utf8_seq_len(p, size);
+	uint32_t cp;
+
+	if (len <= 0)
+		return 0;
+	cp = len == 1 ? p[0] : p[0] & (0xff >> (len + 1));
+	for (int i = 1; i < len; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	*cp_r = cp;
+	return (unsigned int)len;
+}
+
 bool charset_utf8_sanitize(const void *src, size_t size, buffer_t *dest)
 {
 	bool valid = true;
@@ -245,7 +270,7 @@ bool charset_utf8_is_valid(const void *src, size_t size)
 	return true;
 }
 
-static void utf8_append_cp(buffer_t *dest, uint32_t cp)
+void charset_utf8_append_char(buffer_t *dest, uint32_t cp)
 {
 	unsigned char out[4];
 	size_t len;
@@ -292,7 +317,7 @@ static size_t utf16_to_utf8(const UChar *src, size_t count, bool last,
 		} else if (U16_IS_TRAIL(cp)) {
 			cp = 0xfffd;
 		}
-		utf8_append_cp(dest, cp);
+		charset_utf8_append_char(dest, cp);
 	}
 	return i;
 }
@@ -321,7 +346,7 @@ static int charset_icu_to_utf8(struct charset_translation *trans,
 			ubuf[0] = ubuf[used];
 	} while (err == U_BUFFER_OVERFLOW_ERROR);
 	if (carry > 0)
-		utf8_append_cp(dest, 0xfffd);
+		charset_utf8_append_char(dest, 0xfffd);
 	if (U_FAILURE(err)) {
 		/* should not happen with our callback: don't lose text */
 		log_debug("charset: ICU conversion failed: %s",

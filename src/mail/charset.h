@@ -24,12 +24,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct charset_translation;
 
 /* Whether charset names UTF-8 (or its 7-bit subset US-ASCII is not
    included: that one is widened, see above). */
 bool charset_is_utf8(const char *charset);
+
+/* Whether charset names a charset we can convert from. */
+bool charset_is_known(const char *charset);
 
 /* Opens a converter from charset to UTF-8. Returns 0, or -1 if ICU does
    not know the charset. */
@@ -55,5 +59,12 @@ bool charset_utf8_sanitize(const void *src, size_t size, buffer_t *dest);
 /* Whether src is valid UTF-8 (no overlong forms, surrogates or code
    points past U+10FFFF). */
 bool charset_utf8_is_valid(const void *src, size_t size);
+
+/* Decodes the UTF-8 character at src (size bytes left). Returns its
+   length with the code point in cp_r, or 0 if it is invalid or cut. */
+unsigned int charset_utf8_get_char(const void *src, size_t size,
+				   uint32_t *cp_r);
+/* Appends code point cp (<= 0x10ffff, no surrogate) as UTF-8. */
+void charset_utf8_append_char(buffer_t *dest, uint32_t cp);
 
 #endif

@@ -2,6 +2,10 @@
    test_mime_corpus.py to compare with recorded reference answers.
 
      mime-dump FILE
+     mime-dump [--internaldate DATE] --search KEY VALUE [--search ...] FILE
+
+   KEY is SUBJECT, FROM, HEADER:<name>, BODY, TEXT or SENTBEFORE; each
+   search prints "search KEY VALUE 0|1", as SEARCH would match.
 
    The message is normalized to CRLF first, as storage does. Each output
    line is "key<TAB>value"; byte strings are hex, large items are
@@ -12,10 +16,12 @@
 #include "imap-bodystructure.h"
 #include "imap-envelope.h"
 #include "message-crlf.h"
+#include "message-date.h"
 #include "message-decode.h"
 #include "message-header.h"
 #include "message-parser.h"
 #include "message-part-serialize.h"
+#include "message-search-text.h"
 #include "pool.h"
 #include "str.h"
 
@@ -26,6 +32,7 @@
 #include <strings.h>
 
 struct dump_ctx {
+	const char *internaldate;
 	struct pool *pool;
 	const unsigned char *msg;
 	size_t size;
@@ -238,6 +245,71 @@ static unsigned char *read_file(const char *path, size_t *size_r)
 	return data;
 }
 
+/* SENTBEFORE: the Date field's date, disregarding time and zone (RFC 3501
+   §6.4.4). A message without a usable Date is dated by its INTERNALDATE,
+   as RFC 5256 does for SORT and THREAD, so one rule holds everywhere. */
+static bool search_sentbefore(struct dump_ctx *ctx, const char *value)
+{
+	struct message_header_field field;
+	time_t t = 0;
+	int tz = 0;
+	long day, before;
+	bool dated = false;
+
+	if (message_header_find(ctx->msg, ctx->root->header_size, "Date",
+				&field) > 0) {
+		char *date = message_header_unfold(ctx->pool, field.value,
+						   field.value_len, NULL);
+
+		dated = message_date_parse(date, strlen(date), &t, &tz) == 0;
+	}
+	if (!dated && message_date_parse_imap(ctx->internaldate, &t, &tz) < 0)
+		return false;
+	if (message_date_parse_imap_day(value, &before) < 0)
+		return false;
+	day = message_date_day(t, tz);
+	return day < before;
+}
+
+static void search_text(struct dump_ctx *ctx, const char *key, string_t *text)
+{
+	const unsigned char *hdr = ctx->msg;
+	size_t hdr_size = ctx->root->header_size;
+	struct message_header_field field;
+
+	if (strcmp(key, "SUBJECT") == 0) {
+		/* the envelope's subject: the first field */
+		if (message_header_find(hdr, hdr_size, "Subject", &field) > 0)
+			message_search_header_value(&field, text);
+	} else if (strcmp(key, "FROM") == 0) {
+		(void)message_search_header(hdr, hdr_size, "From", text);
+	} else if (strncmp(key, "HEADER:", 7) == 0) {
+		(void)message_search_header(hdr, hdr_size, key + 7, text);
+	} else if (strcmp(key, "BODY") == 0) {
+		message_search_body_text(ctx->msg, ctx->size, ctx->root, text);
+	} else if (strcmp(key, "TEXT") == 0) {
+		message_search_header_text(hdr, hdr_size, text);
+		message_search_body_text(ctx->msg, ctx->size, ctx->root, text);
+	}
+}
+
+static void dump_search(struct dump_ctx *ctx, const char *key,
+			const char *value)
+{
+	string_t *text = str_new(1024, SIZE_MAX);
+	bool match;
+
+	if (strcmp(key, "SENTBEFORE") == 0) {
+		match = search_sentbefore(ctx, value);
+	} else {
+		search_text(ctx, key, text);
+		match = message_search_contains(text->data, text->used, value,
+						strlen(value));
+	}
+	printf("search\t%s %s\t%d\n", key, value, match ? 1 : 0);
+	str_free(&text);
+}
+
 int main(int argc, char *argv[])
 {
 	struct dump_ctx ctx;
@@ -248,24 +320,50 @@ int main(int argc, char *argv[])
 	size_t raw_size;
 	int ret;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: mime-dump FILE\n");
+	int argi = 1;
+	bool searching = false;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.internaldate = "01-Jan-2024 12:00:00 +0000";
+	for (; argi + 1 < argc && strncmp(argv[argi], "--", 2) == 0; argi++) {
+		if (strcmp(argv[argi], "--internaldate") == 0) {
+			ctx.internaldate = argv[++argi];
+		} else if (strcmp(argv[argi], "--search") == 0 &&
+			   argi + 3 < argc) {
+			searching = true;
+			argi += 2;
+		} else {
+			break;
+		}
+	}
+	if (argi + 1 != argc) {
+		fprintf(stderr, "usage: mime-dump [--internaldate DATE] "
+				"[--search KEY VALUE]... FILE\n");
 		return 2;
 	}
-	raw = read_file(argv[1], &raw_size);
+	raw = read_file(argv[argi], &raw_size);
 	message_crlf_init(&crlf);
 	message_crlf_convert(&crlf, raw, raw_size, normalized);
 
-	memset(&ctx, 0, sizeof(ctx));
 	ctx.pool = pool_create("mime-dump", 0);
 	ctx.msg = normalized->data;
 	ctx.size = normalized->used;
 	ctx.root = message_parse(ctx.pool, ctx.msg, ctx.size, NULL);
 
-	dump_summary(&ctx, str);
-	dump_fetches(&ctx);
-	dump_sections(&ctx, "");
-	ret = check_serialize(&ctx);
+	if (searching) {
+		for (int i = 1; i + 2 < argc; i++) {
+			if (strcmp(argv[i], "--search") == 0) {
+				dump_search(&ctx, argv[i + 1], argv[i + 2]);
+				i += 2;
+			}
+		}
+		ret = 0;
+	} else {
+		dump_summary(&ctx, str);
+		dump_fetches(&ctx);
+		dump_sections(&ctx, "");
+		ret = check_serialize(&ctx);
+	}
 
 	pool_destroy(&ctx.pool);
 	str_free(&str);
