@@ -27,7 +27,12 @@ static const char *const index_db_migrations[] = {
 	" first_recent_uid INTEGER NOT NULL DEFAULT 1,"
 	" expunge_horizon INTEGER NOT NULL DEFAULT 0,"
 	" special_use INTEGER NOT NULL DEFAULT 0,"
-	" sync_state TEXT NOT NULL DEFAULT '');"
+	" sync_state TEXT NOT NULL DEFAULT '',"
+	" n_messages INTEGER NOT NULL DEFAULT 0,"
+	" n_unseen INTEGER NOT NULL DEFAULT 0,"
+	" n_deleted INTEGER NOT NULL DEFAULT 0,"
+	" vsize_sum INTEGER NOT NULL DEFAULT 0,"
+	" n_vsize_unknown INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE keywords ("
 	" mailbox_id INTEGER NOT NULL, idx INTEGER NOT NULL,"
 	" name TEXT NOT NULL, PRIMARY KEY (mailbox_id, idx)) WITHOUT ROWID;"
@@ -48,7 +53,34 @@ static const char *const index_db_migrations[] = {
 	" mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL,"
 	" modseq INTEGER NOT NULL,"
 	" PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;"
-	"CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq);",
+	"CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq);"
+	/* STATUS counters kept by the database itself, so that they can't
+	   drift from the rows whatever code path changes them */
+	"CREATE TRIGGER messages_counts_insert AFTER INSERT ON messages BEGIN"
+	" UPDATE mailboxes SET n_messages = n_messages + 1,"
+	"  n_unseen = n_unseen + ((NEW.flags & 8) = 0),"
+	"  n_deleted = n_deleted + ((NEW.flags & 4) != 0),"
+	"  vsize_sum = vsize_sum + coalesce(NEW.vsize, 0),"
+	"  n_vsize_unknown = n_vsize_unknown + (NEW.vsize IS NULL)"
+	" WHERE id = NEW.mailbox_id; END;"
+	"CREATE TRIGGER messages_counts_delete AFTER DELETE ON messages BEGIN"
+	" UPDATE mailboxes SET n_messages = n_messages - 1,"
+	"  n_unseen = n_unseen - ((OLD.flags & 8) = 0),"
+	"  n_deleted = n_deleted - ((OLD.flags & 4) != 0),"
+	"  vsize_sum = vsize_sum - coalesce(OLD.vsize, 0),"
+	"  n_vsize_unknown = n_vsize_unknown - (OLD.vsize IS NULL)"
+	" WHERE id = OLD.mailbox_id; END;"
+	"CREATE TRIGGER messages_counts_update AFTER UPDATE OF flags, vsize"
+	" ON messages BEGIN"
+	" UPDATE mailboxes SET"
+	"  n_unseen = n_unseen + ((NEW.flags & 8) = 0) - ((OLD.flags & 8) = 0),"
+	"  n_deleted = n_deleted + ((NEW.flags & 4) != 0)"
+	"   - ((OLD.flags & 4) != 0),"
+	"  vsize_sum = vsize_sum + coalesce(NEW.vsize, 0)"
+	"   - coalesce(OLD.vsize, 0),"
+	"  n_vsize_unknown = n_vsize_unknown + (NEW.vsize IS NULL)"
+	"   - (OLD.vsize IS NULL)"
+	" WHERE id = NEW.mailbox_id; END;",
 };
 
 #define MSG_COLUMNS                                                     \
@@ -122,9 +154,8 @@ static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 	[INDEX_STMT_MSG_SET_SAVED] = "UPDATE messages SET saved = ?3"
 				     " WHERE mailbox_id = ?1 AND uid = ?2",
 	[INDEX_STMT_MSG_COUNTS] =
-		"SELECT count(*), sum((flags & 8) = 0), sum((flags & 4) != 0),"
-		" sum(vsize), sum(vsize IS NULL)"
-		" FROM messages WHERE mailbox_id = ?1",
+		"SELECT n_messages, n_unseen, n_deleted, vsize_sum,"
+		" n_vsize_unknown FROM mailboxes WHERE id = ?1",
 	[INDEX_STMT_MSG_COUNT_RECENT] =
 		"SELECT count(*) FROM messages WHERE mailbox_id = ?1"
 		" AND uid >= ?2",
@@ -272,6 +303,11 @@ static int index_db_migrate(struct index_db *db)
 	char sql[64];
 	int version = 0;
 
+	/* the common case, current schema, takes no write lock */
+	if (index_db_get_version(db, &version) < 0)
+		return -1;
+	if (version == latest)
+		return 0;
 	if (index_db_begin(db) < 0)
 		return -1;
 	if (index_db_get_version(db, &version) < 0)
@@ -300,9 +336,14 @@ fail:
 static int index_db_configure(struct index_db *db)
 {
 	sqlite3_busy_timeout(db->db, INDEX_DB_BUSY_TIMEOUT_MSECS);
+	/* the REPLACE of a row must fire the delete trigger of the counts */
 	if (index_db_exec(db, "PRAGMA journal_mode = WAL") < 0 ||
-	    index_db_exec(db, "PRAGMA synchronous = NORMAL") < 0)
+	    index_db_exec(db, "PRAGMA synchronous = NORMAL") < 0 ||
+	    index_db_exec(db, "PRAGMA recursive_triggers = ON") < 0)
 		return -1;
+	/* short-lived processes (posternctl, postern-deliver) leave the WAL
+	   for the next one instead of checkpointing with an fsync at exit */
+	sqlite3_db_config(db->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	return 0;
 }
 

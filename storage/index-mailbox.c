@@ -208,7 +208,12 @@ static int index_mailbox_create_row(struct index_mailbox *ibox)
 
 	if (storage->backend->record_read(storage, ibox->b.name, record) < 0)
 		return -1;
-	modseq = index_mailbox_modseq_floor(storage, ibox->b.name, record);
+	/* a folder seen for the first time (made by another server or
+	   program) starts at 1 like one we create; one we knew before lost
+	   its index and must continue above what it handed out */
+	modseq = record->created ? 1
+				 : index_mailbox_modseq_floor(
+					   storage, ibox->b.name, record);
 	stmt = index_db_stmt(db, INDEX_STMT_MAILBOX_INSERT);
 	sqlite3_bind_text(stmt, 1, ibox->b.name, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 2, record->guid, 16, SQLITE_STATIC);

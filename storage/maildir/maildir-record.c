@@ -170,8 +170,8 @@ void maildir_record_new(struct mail_storage *storage,
 static bool maildir_record_import(struct pool *pool, const char *dir,
 				  struct mailbox_record *record)
 {
-	static const char *const files[] = {MAILDIR_DOVECOT_UIDLIST,
-					    MAILDIR_COURIER_UIDDB};
+	static const char *const files[] = { MAILDIR_DOVECOT_UIDLIST,
+					     MAILDIR_COURIER_UIDDB };
 	struct maildir_uidlist list;
 	const char *error;
 
@@ -222,6 +222,7 @@ int maildir_record_read(struct mail_storage *storage, const char *name,
 		log_warning("maildir: %s is unreadable; making a new one",
 			    path);
 	maildir_record_new(storage, record_r);
+	record_r->created = ret == 0;
 	if (maildir_record_import(pool, dir, record_r))
 		log_info("maildir: %s: took UIDVALIDITY %u from an older "
 			 "server's UID list",

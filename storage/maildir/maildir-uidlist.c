@@ -184,8 +184,8 @@ static int uidlist_parse_record(struct pool *pool, unsigned int version,
 			line->p++;
 		if (line->p == line->end)
 			return -1;
-		rec->base =
-		    uidlist_base(pool, line->p, (size_t)(line->end - line->p));
+		rec->base = uidlist_base(pool, line->p,
+					 (size_t)(line->end - line->p));
 		return 0;
 	}
 	while (uidlist_next_word(line, &word, &len)) {
@@ -240,7 +240,7 @@ int maildir_uidlist_parse(const char *data, size_t size, struct pool *pool,
 		} else if (line.p != line.end &&
 			   uidlist_parse_record(pool, list_r->version, &line,
 						&list_r->recs[list_r->count]) ==
-			       0) {
+				   0) {
 			list_r->count++;
 		}
 	}
