@@ -339,7 +339,8 @@ static int index_db_configure(struct index_db *db)
 	/* the REPLACE of a row must fire the delete trigger of the counts */
 	if (index_db_exec(db, "PRAGMA journal_mode = WAL") < 0 ||
 	    index_db_exec(db, "PRAGMA synchronous = NORMAL") < 0 ||
-	    index_db_exec(db, "PRAGMA recursive_triggers = ON") < 0)
+	    index_db_exec(db, "PRAGMA recursive_triggers = ON") < 0 ||
+	    index_db_exec(db, "PRAGMA journal_size_limit = 1048576") < 0)
 		return -1;
 	/* short-lived processes (posternctl, postern-deliver) leave the WAL
 	   for the next one instead of checkpointing with an fsync at exit */

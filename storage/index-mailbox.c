@@ -433,6 +433,37 @@ void index_mailbox_unlock(struct index_mailbox *ibox)
 		(void)flock(ibox->lock_fd, LOCK_UN);
 }
 
+int index_mailbox_change(struct index_mailbox *ibox, int (*func)(void *context),
+			 void *context)
+{
+	const struct mail_backend *backend = ibox->b.storage->backend;
+	struct index_db *db = ibox->b.storage->user->db;
+	int ret;
+
+	if (index_mailbox_lock(ibox) < 0)
+		return -1;
+	if (backend->changes_begin != NULL)
+		backend->changes_begin(&ibox->b);
+	ret = index_db_begin(db);
+	if (ret == 0 && index_mailbox_refresh(ibox) <= 0)
+		ret = -1;
+	if (ret == 0)
+		ret = func(context);
+	if (ret == 0)
+		ret = index_db_commit(db);
+	else if (db->in_transaction)
+		index_db_rollback(db);
+	if (backend->changes_end != NULL)
+		backend->changes_end(&ibox->b);
+	index_mailbox_unlock(ibox);
+	if (ret < 0) {
+		/* the in-memory counters may be ahead of the rolled back row */
+		(void)index_mailbox_refresh(ibox);
+		(void)index_mailbox_load_keywords(ibox);
+	}
+	return ret;
+}
+
 uint64_t index_mailbox_next_modseq(struct index_mailbox *ibox)
 {
 	return ++ibox->highest_modseq;

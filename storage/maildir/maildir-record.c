@@ -36,20 +36,6 @@
 #define MAILDIR_RECORD_MAX_SIZE 4096
 #define MAILDIR_UIDVALIDITY_FILE "postern-uidvalidity"
 
-static int maildir_record_parse_guid(const char *hex, unsigned char *guid)
-{
-	if (strlen(hex) != 32)
-		return -1;
-	for (unsigned int i = 0; i < 16; i++) {
-		unsigned int byte;
-
-		if (sscanf(hex + i * 2, "%2x", &byte) != 1)
-			return -1;
-		guid[i] = (unsigned char)byte;
-	}
-	return 0;
-}
-
 static int maildir_record_parse_line(const char *key, const char *value,
 				     struct mailbox_record *record)
 {
@@ -58,7 +44,7 @@ static int maildir_record_parse_line(const char *key, const char *value,
 	if (strcmp(key, "uidvalidity") == 0)
 		return str_to_uint32(value, &record->uidvalidity);
 	if (strcmp(key, "guid") == 0)
-		return maildir_record_parse_guid(value, record->guid);
+		return maildir_parse_guid(value, strlen(value), record->guid);
 	if (strcmp(key, "special-use") == 0) {
 		if (str_to_uint(value, &num) < 0)
 			return -1;
