@@ -228,11 +228,17 @@ int mailbox_sync(struct mailbox *box, enum mailbox_sync_flags flags,
 	i_assert(box->opened);
 	memset(result_r, 0, sizeof(*result_r));
 	seq_range_set_init(&result_r->expunged_uids, pool);
-	if (!storage_error_is_set() && box->ibox != NULL &&
-	    box->ibox->b.index_id != 0)
+	/* the index may have been replaced meanwhile: look the mailbox up
+	   again; the view goes on if its UIDVALIDITY is the same */
+	ret = mailbox_lookup(box);
+	if (ret > 0) {
 		ret = mailbox_sync_view(box, flags, pool, result_r);
-	else if (!storage_error_is_set())
-		result_r->mailbox_lost = true, ret = 0;
+	} else if (ret == 0) {
+		/* deleted: not an error of this call */
+		box->error.code = MAIL_ERROR_NONE;
+		box->error.text[0] = '\0';
+		result_r->mailbox_lost = true;
+	}
 	result_r->messages = mailbox_get_messages_count(box);
 	result_r->recent = (uint32_t)seq_range_set_count(&box->recent_uids);
 	result_r->highest_modseq = box->view_modseq;
