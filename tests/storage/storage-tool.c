@@ -7,7 +7,9 @@
    deliver USER BOX N SIZE   N saves of SIZE bytes, one commit each;
                              prints "uid N" after each commit
    deliver-threads USER BOX THREADS N SIZE
-                             THREADS threads delivering N each
+                             THREADS threads delivering N each (USER
+                             "user%u": a user per thread); prints the
+                             group-commit counters
    save-slow USER BOX SIZE MS
                              one save written in 4 KiB pieces, MS ms apart
    uids USER BOX             syncs and prints the UIDs, one a line
@@ -17,6 +19,7 @@
    big-save USER BOX MB      streams MB MiB; prints "maxrss-kb <n>" */
 
 #include "ctl-storage-commands.h"
+#include "fsync-queue.h"
 #include "pool.h"
 #include "strfuncs.h"
 
@@ -114,7 +117,8 @@ static int tool_deliver(int argc, char *argv[])
 
 struct tool_thread {
 	pthread_t thread;
-	const char *username, *box_name;
+	char username[128];
+	const char *box_name;
 	unsigned int n, size;
 };
 
@@ -144,6 +148,7 @@ static void *tool_deliver_thread(void *arg)
 static int tool_deliver_threads(int argc, char *argv[])
 {
 	unsigned int threads, n, size;
+	unsigned long groups, requests;
 	struct tool_thread *th;
 
 	if (argc != 5 || str_to_uint(argv[2], &threads) < 0 ||
@@ -151,16 +156,24 @@ static int tool_deliver_threads(int argc, char *argv[])
 		return EX_USAGE;
 	th = calloc(threads, sizeof(*th));
 	for (unsigned int i = 0; i < threads; i++) {
-		th[i] = (struct tool_thread){ .username = argv[0],
-					      .box_name = argv[1],
+		th[i] = (struct tool_thread){ .box_name = argv[1],
 					      .n = n,
 					      .size = size };
+		/* "user%u": a user per thread */
+		if (strstr(argv[0], "%u") != NULL)
+			snprintf(th[i].username, sizeof(th[i].username),
+				 "user%u", i);
+		else
+			snprintf(th[i].username, sizeof(th[i].username), "%s",
+				 argv[0]);
 		pthread_create(&th[i].thread, NULL, tool_deliver_thread,
 			       &th[i]);
 	}
 	for (unsigned int i = 0; i < threads; i++)
 		pthread_join(th[i].thread, NULL);
 	free(th);
+	fsync_queue_get_stats(&groups, &requests);
+	printf("fsync-groups %lu requests %lu\n", groups, requests);
 	return EX_OK;
 }
 
