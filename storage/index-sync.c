@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+/* A sync this big checkpoints and truncates the WAL afterwards. */
+#define INDEX_SYNC_CHECKPOINT_CHANGES 10000
+
 struct index_sync {
 	struct index_mailbox *ibox;
 	struct index_db *db;
@@ -235,6 +238,11 @@ static int index_sync_finish(struct index_sync *sync, int ret)
 		    index_db_commit(sync->db) == 0) {
 			if (sync->expunged > 0)
 				index_sync_update_record(sync);
+			/* after a big import, give the WAL's space back */
+			if (sync->added + sync->updated >=
+			    INDEX_SYNC_CHECKPOINT_CHANGES)
+				(void)index_db_exec(sync->db,
+						    "PRAGMA wal_checkpoint(TRUNCATE)");
 			return 0;
 		}
 	} else {
