@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #define MAILDIR_SYNC_SECS 1
+#define MAILDIR_TMP_STALE_SECS (36 * 3600)
 #define KEYWORD_LETTERS_MASK ((1ULL << MAILDIR_MAX_KEYWORD_LETTERS) - 1)
 
 struct maildir_sync_state {
@@ -607,6 +608,38 @@ static int maildir_sync_write_uidlist(struct maildir_sync_ctx *ctx)
 	return ret;
 }
 
+/* Removes files left in tmp/ by saves that never committed (a crash,
+   kill -9) once they are old enough that no save can still be writing
+   them, as the maildir spec and Dovecot do after 36 hours. The ctime
+   counts too: a save sets its file's mtime to an INTERNALDATE that may be
+   years old. */
+static void maildir_sync_clean_tmp(struct maildir_sync_ctx *ctx)
+{
+	time_t limit = time(NULL) - MAILDIR_TMP_STALE_SECS;
+	int dir_fd =
+		open(ctx->mbox->tmp_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	if (dir_fd < 0 || (dir = fdopendir(dir_fd)) == NULL) {
+		if (dir_fd >= 0)
+			close(dir_fd);
+		return;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.' ||
+		    fstatat(dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime > limit ||
+		    st.st_ctime > limit)
+			continue;
+		if (unlinkat(dir_fd, d->d_name, 0) == 0)
+			log_info("maildir %s: removed stale tmp/%s",
+				 ctx->mbox->dir, d->d_name);
+	}
+	closedir(dir);
+}
+
 static int maildir_sync_full(struct maildir_sync_ctx *ctx)
 {
 	char state[128];
@@ -621,6 +654,8 @@ static int maildir_sync_full(struct maildir_sync_ctx *ctx)
 		return -1;
 	maildir_state_write(&ctx->state, state, sizeof(state));
 	index_sync_set_state(ctx->sync, state);
+	if (ctx->scan_cur)
+		maildir_sync_clean_tmp(ctx);
 	return 0;
 }
 

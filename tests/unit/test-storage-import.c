@@ -358,6 +358,20 @@ static void test_external_changes(void **state)
 	assert_int_equal(sync.expunges[0].seq, 2);
 	assert_int_equal(sync.messages, 2);
 
+	/* a save in progress with an old INTERNALDATE (its tmp/ file has an
+	   old mtime, but a new ctime) is not taken for a stale leftover */
+	snprintf(path, sizeof(path), "%s/tmp/old.P1Q1.host", env.root);
+	write_file(path, "Subject: half");
+	{
+		struct timespec old[2] = { { time(NULL) - 2 * 86400, 0 },
+					   { time(NULL) - 2 * 86400, 0 } };
+
+		assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	}
+	assert_int_equal(
+		mailbox_sync(box, MAILBOX_SYNC_FLAG_FULL, env.pool, &sync), 0);
+	assert_int_equal(access(path, F_OK), 0);
+
 	/* nothing changed: nothing reported */
 	assert_int_equal(mailbox_sync(box, 0, env.pool, &sync), 0);
 	assert_int_equal(sync.expunges_count + sync.changes_count, 0);
