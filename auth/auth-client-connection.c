@@ -285,8 +285,7 @@ static int auth_client_handle_line(struct auth_client_connection *client,
 	return ret;
 }
 
-static void auth_client_sweep(struct auth_server_conn *link,
-			      uint64_t now_msecs)
+static void auth_client_sweep(struct auth_server_conn *link, uint64_t now_msecs)
 {
 	struct auth_client_connection *client =
 		CONTAINER_OF(link, struct auth_client_connection, link);

@@ -499,7 +499,9 @@ static void auth_request_credentials_work(struct auth_request *request)
 	result = auth_request_lookup_authn(request, &rec);
 	if (result == PASSDB_RESULT_OK) {
 		password_split(request->pool, rec.password, &scheme, &data);
-		if (strcmp(scheme, request->work_scheme) == 0)
+		if (strcmp(scheme, request->work_scheme) == 0 ||
+		    (auth_scheme_is_plain(scheme) &&
+		     auth_scheme_is_plain(request->work_scheme)))
 			request->work_credentials = data;
 		else if (auth_scheme_is_plain(scheme) &&
 			 str_begins(request->work_scheme, "SCRAM-SHA-"))

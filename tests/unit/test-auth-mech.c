@@ -108,7 +108,7 @@ static int setup(void **state)
 	set.passdb = "passwd-file:users";
 	set.master_passdb = "passwd-file:masters";
 	set.mechanisms = "PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256 "
-			 "SCRAM-SHA-256-PLUS EXTERNAL OAUTHBEARER XOAUTH2";
+			 "SCRAM-SHA-256-PLUS EXTERNAL OAUTHBEARER XOAUTH2 APOP";
 	set.oauth_keys = "jwt.pem";
 	set.oauth_issuer = "https://issuer.test";
 	if (auth_init(&auth, NULL, &set, dir, &error) < 0) {
@@ -509,6 +509,62 @@ static void test_xoauth2(void **state)
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
 }
 
+static void apop(struct exchange *ex, const char *challenge, const char *user,
+		 const char *password)
+{
+	unsigned char msg[512], digest[16];
+	size_t clen = strlen(challenge), ulen = strlen(user);
+	unsigned int len;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	EVP_DigestInit_ex(md, EVP_md5(), NULL);
+	EVP_DigestUpdate(md, challenge, clen);
+	EVP_DigestUpdate(md, password, strlen(password));
+	EVP_DigestFinal_ex(md, digest, &len);
+	EVP_MD_CTX_free(md);
+	memcpy(msg, challenge, clen + 1);
+	memcpy(msg + clen + 1, user, ulen + 1);
+	memcpy(msg + clen + ulen + 2, digest, sizeof(digest));
+	start(ex, "APOP", msg, clen + ulen + 2 + sizeof(digest));
+}
+
+static void test_apop(void **state)
+{
+	struct exchange ex;
+
+	/* RFC 1939 §7's example challenge */
+	apop(&ex, "<1896.697170952@dbc.mtview.ca.us>", "alice", "secret");
+	assert_int_equal(ex.last, AUTH_REPLY_OK);
+	apop(&ex, "<1896.697170952@dbc.mtview.ca.us>", "alice", "wrong");
+	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	/* needs a cleartext password */
+	apop(&ex, "<1.2@x>", "user", "pencil");
+	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	apop(&ex, "no-brackets", "alice", "secret");
+	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	start(&ex, "APOP", PLAIN("<a>\0alice\0short"));
+	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+}
+
+static void test_ensure_user(void **state)
+{
+	struct auth_settings demo_set = set;
+	struct pool *pool = pool_create("test", 0);
+	const char *error;
+
+	demo_set.passdb = "sqlite:demo.db";
+	demo_set.password_scheme = "SHA256-CRYPT";
+	assert_int_equal(
+		auth_ensure_user(&demo_set, dir, "demo", "demo", &error), 1);
+	assert_int_equal(
+		auth_ensure_user(&demo_set, dir, "demo", "other", &error), 0);
+	demo_set.passdb = "sqlite:nosuchdir/demo.db";
+	assert_int_equal(
+		auth_ensure_user(&demo_set, dir, "demo", "demo", &error), -1);
+	assert_non_null(error);
+	pool_destroy(&pool);
+}
+
 static void test_unexpected_continue(void **state)
 {
 	struct exchange ex;
@@ -535,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_oauthbearer),
 		cmocka_unit_test(test_xoauth2),
 		cmocka_unit_test(test_unexpected_continue),
+		cmocka_unit_test(test_apop),
+		cmocka_unit_test(test_ensure_user),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
