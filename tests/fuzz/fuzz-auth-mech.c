@@ -40,6 +40,12 @@ static void fuzz_reply_cb(struct auth_request *request, enum auth_reply reply,
 		ex->request = NULL;
 }
 
+static void fuzz_deinit(void)
+{
+	auth_deinit(&auth);
+	pool_destroy(&settings_pool);
+}
+
 static void fuzz_init(void)
 {
 	static const struct setting_def no_defs[] = { SETTING_DEFS_END };
@@ -95,6 +101,7 @@ static void fuzz_init(void)
 	unlink(path);
 	rmdir(dir);
 	auth_scram_test_nonce = "servernonce";
+	atexit(fuzz_deinit);
 }
 
 static const char *fuzz_b64(struct pool *pool, const uint8_t *data, size_t size)
