@@ -539,8 +539,6 @@ static void auth_request_lookup_user_work(struct auth_request *request)
 	struct auth_user rec;
 	enum passdb_result result;
 
-	/* no password: a master user can't be involved */
-	request->master_user = NULL;
 	result = auth_request_lookup_authn(request, &rec);
 	if (result == PASSDB_RESULT_OK)
 		result = auth_request_lookup_target(request, &rec);
@@ -550,6 +548,8 @@ static void auth_request_lookup_user_work(struct auth_request *request)
 void auth_request_lookup_user(struct auth_request *request,
 			      auth_request_verify_callback_t *callback)
 {
+	/* no password: a master user can't be involved */
+	request->master_user = NULL;
 	request->callback.verify = callback;
 	auth_request_queue_work(request, auth_request_lookup_user_work,
 				auth_request_verify_done);

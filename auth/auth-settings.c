@@ -77,7 +77,8 @@ const struct setting_def auth_setting_defs[] = {
 	DEF_CHECK(SETTING_STR, password_scheme, PASSWORD_SCHEME_DEFAULT,
 		  auth_scheme_check),
 	DEF(SETTING_TIME, failure_delay, "2s"),
-	DEF(SETTING_TIME, penalty_max_delay, "15s"),
+	/* Postfix waits 10 s for a reply; delay + failure_delay stays under */
+	DEF(SETTING_TIME, penalty_max_delay, "6s"),
 	DEF(SETTING_UINT, max_failures_per_minute, "30"),
 	DEF(SETTING_TIME, cache_ttl, "5m"),
 	DEF(SETTING_UINT, cache_size, "10000"),
