@@ -2,6 +2,7 @@
 #include "auth.h"
 #include "auth-cache.h"
 #include "auth-server.h"
+#include "conn.h"
 #include "listener.h"
 #include "log.h"
 
@@ -30,6 +31,7 @@ static void auth_process_close_handles(struct auth_process *proc)
 	uv_close((uv_handle_t *)&proc->sig_hup, NULL);
 	uv_close((uv_handle_t *)&proc->stop_timer, NULL);
 	uv_close((uv_handle_t *)&proc->sweep_timer, NULL);
+	conn_loop_deinit();
 }
 
 static void auth_process_sweep_cb(uv_timer_t *timer)

@@ -82,13 +82,11 @@ const struct setting_def auth_setting_defs[] = {
 	DEF(SETTING_UINT, max_failures_per_minute, "30"),
 	DEF(SETTING_TIME, cache_ttl, "5m"),
 	DEF(SETTING_UINT, cache_size, "10000"),
-	DEF(SETTING_STR, oauth_keys, ""),
-	DEF(SETTING_STR, oauth_issuer, ""),
+	DEF(SETTING_STR, oauth_keys, ""), DEF(SETTING_STR, oauth_issuer, ""),
 	DEF(SETTING_STR, oauth_audience, ""),
 	DEF(SETTING_STR, oauth_username_claim, "sub"),
 	DEF(SETTING_TIME, request_timeout, "2m"),
-	DEF(SETTING_BOOL, debug, "no"),
-	SETTING_DEFS_END
+	DEF(SETTING_BOOL, debug, "no"), SETTING_DEFS_END
 };
 
 int auth_settings_check(const struct auth_settings *set, const char **error_r)

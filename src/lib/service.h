@@ -14,6 +14,7 @@
 #include <uv.h>
 
 struct tls_context;
+struct storage_settings;
 
 struct service_env {
 	uv_loop_t *loop;
@@ -23,8 +24,11 @@ struct service_env {
 	/* The auth service's sockets (Dovecot auth-client and userdb). */
 	const char *auth_client_socket;
 	const char *auth_userdb_socket;
-	/* [auth] allow_plaintext: "yes", "no" or "" (only when secured). */
-	const char *allow_plaintext;
+	/* [auth] allow_plaintext: plaintext logins also on connections that
+	   aren't secured (see conn_is_secured()). */
+	bool allow_plaintext;
+	/* The [storage] section, for mail_user_open(). */
+	const struct storage_settings *storage_set;
 };
 
 #endif

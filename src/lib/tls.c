@@ -60,34 +60,70 @@ static int tls_verify_client_cb(int preverify_ok, X509_STORE_CTX *store)
 	return 1;
 }
 
-static int tls_ctx_load(SSL_CTX *ssl_ctx, const struct tls_settings *set,
-			const char **error_r)
+static int tls_set_error(const char **error_r, const char *what,
+			 const char *path)
 {
-	static char error[512];
+	static __thread char error[512];
 
-	if (SSL_CTX_use_certificate_chain_file(ssl_ctx, set->cert) != 1) {
-		snprintf(error, sizeof(error), "Can't load certificate %s: %s",
-			 set->cert, tls_last_error());
-		*error_r = error;
-		return -1;
+	snprintf(error, sizeof(error), "Can't load %s%s%s: %s", what,
+		 path[0] != '\0' ? " " : "", path, tls_last_error());
+	*error_r = error;
+	return -1;
+}
+
+/* The certificate chain (leaf first) from the PEM text. */
+static int tls_ctx_use_chain(SSL_CTX *ssl_ctx, const void *pem, size_t size)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)size);
+	X509 *cert = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL);
+	int ret = -1;
+
+	if (cert != NULL && SSL_CTX_use_certificate(ssl_ctx, cert) == 1) {
+		X509 *ca;
+
+		SSL_CTX_clear_chain_certs(ssl_ctx);
+		while ((ca = PEM_read_bio_X509(bio, NULL, NULL, NULL)) !=
+		       NULL) {
+			if (SSL_CTX_add0_chain_cert(ssl_ctx, ca) != 1) {
+				X509_free(ca);
+				break;
+			}
+		}
+		/* the loop ends at the end of the text: not an error */
+		ERR_clear_error();
+		ret = 0;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ssl_ctx, set->key, SSL_FILETYPE_PEM) !=
-		    1 ||
-	    SSL_CTX_check_private_key(ssl_ctx) != 1) {
-		snprintf(error, sizeof(error), "Can't load private key %s: %s",
-			 set->key, tls_last_error());
-		*error_r = error;
-		return -1;
-	}
+	X509_free(cert);
+	BIO_free(bio);
+	return ret;
+}
+
+static int tls_ctx_use_key(SSL_CTX *ssl_ctx, const void *pem, size_t size)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)size);
+	EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	int ret = key != NULL && SSL_CTX_use_PrivateKey(ssl_ctx, key) == 1 &&
+				  SSL_CTX_check_private_key(ssl_ctx) == 1
+			  ? 0
+			  : -1;
+
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	return ret;
+}
+
+static int tls_ctx_load(SSL_CTX *ssl_ctx, const struct tls_settings *set,
+			const void *pem, size_t size, const char **error_r)
+{
+	if (tls_ctx_use_chain(ssl_ctx, pem, size) < 0)
+		return tls_set_error(error_r, "certificate", set->cert);
+	if (tls_ctx_use_key(ssl_ctx, pem, size) < 0)
+		return tls_set_error(error_r, "private key", set->key);
 	if (set->client_ca[0] != '\0') {
 		if (SSL_CTX_load_verify_locations(ssl_ctx, set->client_ca,
-						  NULL) != 1) {
-			snprintf(error, sizeof(error),
-				 "Can't load client CA %s: %s", set->client_ca,
-				 tls_last_error());
-			*error_r = error;
-			return -1;
-		}
+						  NULL) != 1)
+			return tls_set_error(error_r, "client CA",
+					     set->client_ca);
 		SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_PEER,
 				   tls_verify_client_cb);
 	}
@@ -95,6 +131,7 @@ static int tls_ctx_load(SSL_CTX *ssl_ctx, const struct tls_settings *set,
 }
 
 static SSL_CTX *tls_ssl_ctx_create(const struct tls_settings *set,
+				   const void *pem, size_t size,
 				   const char **error_r)
 {
 	SSL_CTX *ssl_ctx = SSL_CTX_new(TLS_server_method());
@@ -121,7 +158,7 @@ static SSL_CTX *tls_ssl_ctx_create(const struct tls_settings *set,
 		SSL_CTX_free(ssl_ctx);
 		return NULL;
 	}
-	if (tls_ctx_load(ssl_ctx, set, error_r) < 0) {
+	if (tls_ctx_load(ssl_ctx, set, pem, size, error_r) < 0) {
 		SSL_CTX_free(ssl_ctx);
 		return NULL;
 	}
@@ -139,10 +176,11 @@ static void tls_settings_copy(struct tls_settings *dest,
 }
 
 struct tls_context *tls_context_create(const struct tls_settings *set,
+				       const void *pem, size_t pem_size,
 				       const char **error_r)
 {
 	struct tls_context *ctx;
-	SSL_CTX *ssl_ctx = tls_ssl_ctx_create(set, error_r);
+	SSL_CTX *ssl_ctx = tls_ssl_ctx_create(set, pem, pem_size, error_r);
 
 	if (ssl_ctx == NULL)
 		return NULL;
@@ -153,9 +191,11 @@ struct tls_context *tls_context_create(const struct tls_settings *set,
 	return ctx;
 }
 
-int tls_context_reload(struct tls_context *ctx, const char **error_r)
+int tls_context_reload(struct tls_context *ctx, const void *pem,
+		       size_t pem_size, const char **error_r)
 {
-	SSL_CTX *ssl_ctx = tls_ssl_ctx_create(&ctx->set, error_r);
+	SSL_CTX *ssl_ctx =
+		tls_ssl_ctx_create(&ctx->set, pem, pem_size, error_r);
 
 	if (ssl_ctx == NULL)
 		return -1;
@@ -192,6 +232,47 @@ void tls_context_unref(struct tls_context **_ctx)
 SSL *tls_context_new_ssl(struct tls_context *ctx)
 {
 	return SSL_new(ctx->ssl_ctx);
+}
+
+static int tls_read_file(const char *path, buffer_t *out, const char **error_r)
+{
+	static __thread char error[512];
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(error, sizeof(error), "Can't open %s: %s", path,
+			 strerror(errno));
+		*error_r = error;
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		buffer_append(out, buf, (size_t)n);
+	close(fd);
+	if (n < 0 || out->overflow) {
+		snprintf(error, sizeof(error), "Can't read %s", path);
+		*error_r = error;
+		return -1;
+	}
+	buffer_append(out, "\n", 1);
+	return 0;
+}
+
+int tls_pem_bundle_read(const struct tls_settings *set, buffer_t *bundle,
+			const char **error_r)
+{
+	struct tls_context *ctx;
+
+	if (tls_read_file(set->cert, bundle, error_r) < 0 ||
+	    tls_read_file(set->key, bundle, error_r) < 0)
+		return -1;
+	/* load it once here, so that errors show before any child starts */
+	ctx = tls_context_create(set, bundle->data, bundle->used, error_r);
+	if (ctx == NULL)
+		return -1;
+	tls_context_unref(&ctx);
+	return 0;
 }
 
 static X509 *tls_make_x509(EVP_PKEY *pkey, const char *common_name)

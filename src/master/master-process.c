@@ -88,7 +88,7 @@ static void master_child_spawn(struct master_child *child)
 	uv_stdio_container_t stdio[64];
 	uv_process_options_t options = { 0 };
 	char *args[8], index_buf[16];
-	int n = 4, ret;
+	int n = 5, ret;
 
 	stdio[0].flags = UV_IGNORE;
 	stdio[1].flags = UV_INHERIT_FD;
@@ -97,6 +97,8 @@ static void master_child_spawn(struct master_child *child)
 	stdio[2].data.fd = 2;
 	stdio[3].flags = UV_INHERIT_FD;
 	stdio[3].data.fd = master->config_fd;
+	stdio[4].flags = UV_INHERIT_FD;
+	stdio[4].data.fd = master->tls_fd;
 	for (size_t i = 0; i < master->listeners.count; i++) {
 		if (master->listeners.v[i].role != child->role)
 			continue;
@@ -131,20 +133,21 @@ static void master_child_spawn(struct master_child *child)
 		  child->index, child->process.pid);
 }
 
+/* The auth process first (workers need its sockets), then the workers. */
 void master_children_start(struct master *master)
 {
 	unsigned int n_workers = master->config->master.workers;
 
 	if (n_workers == 0)
 		n_workers = (unsigned int)uv_available_parallelism();
-	master->n_children = n_workers;
+	master->n_children = 1 + n_workers;
 	master->children = xnew(struct master_child, master->n_children);
 	for (unsigned int i = 0; i < master->n_children; i++) {
 		struct master_child *child = &master->children[i];
 
 		child->master = master;
-		child->role = MASTER_ROLE_WORKER;
-		child->index = i + 1;
+		child->role = i == 0 ? MASTER_ROLE_AUTH : MASTER_ROLE_WORKER;
+		child->index = i == 0 ? 1 : i;
 		uv_timer_init(master->loop, &child->restart_timer);
 		child->restart_timer.data = child;
 		master_child_spawn(child);

@@ -9,13 +9,16 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static int master_mkdir(const char *path, uid_t uid, gid_t gid, bool chown_it)
 {
-	if (mkdir(path, 0750) < 0 && errno != EEXIST) {
+	/* 0755: the auth socket inside must be reachable by the MTA's user;
+	   mail directories below have their own modes. */
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		log_error("mkdir(%s) failed: %m", path);
 		return -1;
 	}
@@ -23,6 +26,22 @@ static int master_mkdir(const char *path, uid_t uid, gid_t gid, bool chown_it)
 		log_error("chown(%s) failed: %m", path);
 		return -1;
 	}
+	return 0;
+}
+
+/* Children get an absolute data_dir, so that every path derived from it
+   means the same in every process. */
+static int master_absolute_data_dir(struct master *master)
+{
+	struct master_settings *set = &master->config->master;
+	char *path = realpath(set->data_dir, NULL);
+
+	if (path == NULL) {
+		log_error("realpath(%s) failed: %m", set->data_dir);
+		return -1;
+	}
+	set->data_dir = pool_strdup(master->config->pool, path);
+	free(path);
 	return 0;
 }
 
@@ -74,12 +93,6 @@ static int master_init_tls(struct master *master)
 		log_error("%s", error);
 		return -1;
 	}
-	if (master->drop_privileges &&
-	    (chown(tls->key, master->mail_uid, master->mail_gid) < 0 ||
-	     chown(tls->cert, master->mail_uid, master->mail_gid) < 0)) {
-		log_error("chown of %s failed: %m", dir);
-		return -1;
-	}
 	return 0;
 }
 
@@ -88,7 +101,7 @@ static int master_init_tls(struct master *master)
 static int master_write_config_fd(struct master *master)
 {
 	FILE *file;
-	int fd = memfd_create("postern.conf", 0);
+	int fd = memfd_create("postern.conf", MFD_CLOEXEC);
 
 	if (fd < 0) {
 		log_error("memfd_create() failed: %m");
@@ -140,7 +153,8 @@ static void master_signal_cb(uv_signal_t *handle, int signum)
 	switch (signum) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading certificates and user files");
-		master_children_signal(master, SIGHUP);
+		if (master_tls_load(master) == 0)
+			master_children_signal(master, SIGHUP);
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -182,7 +196,9 @@ static int master_init(struct master *master)
 	if (master_init_privileges(master) < 0 ||
 	    master_mkdir(config->master.data_dir, master->mail_uid,
 			 master->mail_gid, master->drop_privileges) < 0 ||
-	    master_init_tls(master) < 0 || master_write_config_fd(master) < 0)
+	    master_absolute_data_dir(master) < 0 ||
+	    master_demo_user_init(master) < 0 || master_init_tls(master) < 0 ||
+	    master_tls_load(master) < 0 || master_write_config_fd(master) < 0)
 		return -1;
 	if (master_listeners_bind(master, &error) < 0) {
 		log_error("Can't listen: %s", error);
@@ -199,12 +215,16 @@ static void master_deinit(struct master *master)
 	free(master->children);
 	if (master->config_fd >= 0)
 		close(master->config_fd);
+	if (master->tls_fd >= 0)
+		close(master->tls_fd);
 	uv_loop_close(master->loop);
 }
 
 int master_main(struct postern_config *config)
 {
-	struct master master = { .config = config, .config_fd = -1 };
+	struct master master = { .config = config,
+				 .config_fd = -1,
+				 .tls_fd = -1 };
 
 	master.loop = uv_default_loop();
 	log_set_process_name("posternd");

@@ -46,6 +46,9 @@ struct master {
 	struct postern_config *config;
 	char exe_path[4096];
 	int config_fd;
+	/* memfd with the TLS certificate chain and key (see
+	   tls_pem_bundle_read()); rewritten on SIGHUP */
+	int tls_fd;
 	ARRAY(struct master_listener) listeners;
 	struct master_child *children;
 	unsigned int n_children;
@@ -65,6 +68,14 @@ int master_listeners_bind(struct master *master, const char **error_r);
 /* "imap:t,imap:s,lmtp:u" for the children: kind and t/s/u (plain TCP,
    implicit TLS, unix) of each descriptor from 4 on, for one role. */
 const char *master_listeners_spec(struct master *master, enum master_role role);
+
+/* master-tls.c: (re)reads certificate and key into master->tls_fd.
+   Returns 0, or -1 after logging why (the old contents stay). */
+int master_tls_load(struct master *master);
+
+/* master-demo.c: with the embedded default configuration, makes sure the
+   demo user (demo / demo) exists. Returns 0, or -1 after logging. */
+int master_demo_user_init(struct master *master);
 
 /* master-process.c */
 void master_children_start(struct master *master);

@@ -1,5 +1,7 @@
 #include "worker.h"
 #include "array.h"
+#include "auth.h"
+#include "buffer.h"
 #include "imap-client.h"
 #include "lmtp-client.h"
 #include "log.h"
@@ -9,6 +11,7 @@
 #include "tls.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -60,19 +63,56 @@ static void worker_stop(struct worker *worker)
 		       WORKER_STOP_POLL_MSECS);
 }
 
+/* The PEM text the master left in our TLS memfd. */
+static int worker_read_tls_pem(buffer_t *pem)
+{
+	char buf[4096];
+	off_t offset = 0;
+	ssize_t n;
+
+	while ((n = pread(WORKER_TLS_FD, buf, sizeof(buf), offset)) > 0) {
+		buffer_append(pem, buf, (size_t)n);
+		offset += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* Creates the TLS context, or replaces its certificate (SIGHUP). */
+static int worker_load_tls(struct worker *worker)
+{
+	const struct tls_settings *set = &worker->config->tls;
+	const char *error = "Can't read the TLS memfd";
+	buffer_t pem;
+	int ret = -1;
+
+	buffer_init(&pem, 16 * 1024 * 1024);
+	if (worker_read_tls_pem(&pem) == 0 && pem.used > 0) {
+		if (worker->env.tls == NULL) {
+			worker->env.tls = tls_context_create(set, pem.data,
+							     pem.used, &error);
+			ret = worker->env.tls == NULL ? -1 : 0;
+		} else {
+			ret = tls_context_reload(worker->env.tls, pem.data,
+						 pem.used, &error);
+		}
+	}
+	if (ret < 0)
+		log_error("TLS: %s", error);
+	if (pem.data != NULL)
+		explicit_bzero(pem.data, pem.alloc);
+	buffer_deinit(&pem);
+	return ret;
+}
+
 static void worker_signal_cb(uv_signal_t *handle, int signum)
 {
 	struct worker *worker = handle->data;
-	const char *error;
 
 	if (signum != SIGHUP) {
 		worker_stop(worker);
 		return;
 	}
-	if (worker->env.tls != NULL &&
-	    tls_context_reload(worker->env.tls, &error) < 0)
-		log_error("Certificate reload failed, keeping the old one: %s",
-			  error);
+	(void)worker_load_tls(worker);
 }
 
 static void worker_signals_init(struct worker *worker)
@@ -136,18 +176,19 @@ static int worker_listeners_init(struct worker *worker, const char *spec)
 static int worker_env_init(struct worker *worker)
 {
 	struct postern_config *config = worker->config;
-	const char *error;
 
 	worker->env.loop = worker->loop;
 	worker->env.hostname = config->master.hostname;
 	worker->env.data_dir = config->master.data_dir;
-	if (config->tls.cert[0] != '\0') {
-		worker->env.tls = tls_context_create(&config->tls, &error);
-		if (worker->env.tls == NULL) {
-			log_error("%s", error);
-			return -1;
-		}
-	}
+	worker->env.auth_client_socket =
+		auth_path(config->pool, config->master.data_dir,
+			  config->auth.client_socket);
+	worker->env.auth_userdb_socket =
+		auth_path(config->pool, config->master.data_dir,
+			  config->auth.userdb_socket);
+	worker->env.allow_plaintext = config->auth.allow_plaintext;
+	if (worker_load_tls(worker) < 0)
+		return -1;
 	imap_service_init(&worker->env, &config->imap);
 	pop3_service_init(&worker->env, &config->pop3);
 	lmtp_service_init(&worker->env, &config->lmtp);
@@ -161,6 +202,12 @@ static void worker_deinit(struct worker *worker)
 	lmtp_service_deinit();
 	tls_context_unref(&worker->env.tls);
 	array_free(&worker->listeners);
+	uv_close((uv_handle_t *)&worker->stop_timer, NULL);
+	uv_close((uv_handle_t *)&worker->sigterm, NULL);
+	uv_close((uv_handle_t *)&worker->sighup, NULL);
+	uv_close((uv_handle_t *)&worker->sigint, NULL);
+	conn_loop_deinit();
+	uv_run(worker->loop, UV_RUN_NOWAIT);
 }
 
 int worker_main(struct postern_config *config, unsigned int index,
@@ -172,6 +219,9 @@ int worker_main(struct postern_config *config, unsigned int index,
 	prctl(PR_SET_NAME, "postern-worker");
 	/* If the master dies, don't linger serving on its sockets. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* Storage work runs on libuv's thread pool; fsyncs and SQLite waits
+	   would starve its default of 4 threads. */
+	setenv("UV_THREADPOOL_SIZE", "16", 0);
 	worker.loop = uv_default_loop();
 	if (worker_env_init(&worker) < 0)
 		return FATAL_EXIT;

@@ -253,11 +253,11 @@ class Lifecycle(unittest.TestCase):
         with PosternServer(workers=1) as server:
             c = LineClient(server.ports["imap"])
             c.read_line()
-            children = subprocess.run(
-                ["pgrep", "-P", str(server.proc.pid)],
+            workers = subprocess.run(
+                ["pgrep", "-P", str(server.proc.pid), "postern-worker"],
                 capture_output=True, text=True).stdout.split()
-            self.assertEqual(len(children), 1)
-            os.kill(int(children[0]), signal.SIGKILL)
+            self.assertEqual(len(workers), 1)
+            os.kill(int(workers[0]), signal.SIGKILL)
             self.assertEqual(c.read_eof(), b"")
             deadline = time.time() + scaled(10)
             while True:
@@ -274,6 +274,44 @@ class Lifecycle(unittest.TestCase):
             server.stop()
             with open(server.log_path, "w"):
                 pass
+
+    def test_sighup_reloads_certificate(self):
+        with PosternServer() as server:
+            def served_cert():
+                c = LineClient(server.ports["imaps"], tls=True)
+                der = c.sock.getpeercert(binary_form=True)
+                c.close()
+                return der
+            before = served_cert()
+            tls_dir = os.path.join(server.dir, "var", "tls")
+            os.rename(os.path.join(tls_dir, "cert.pem"),
+                      os.path.join(tls_dir, "old-cert.pem"))
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                            "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                            "-subj", "/CN=reloaded", "-days", "1",
+                            "-keyout", os.path.join(tls_dir, "key.pem"),
+                            "-out", os.path.join(tls_dir, "cert.pem")],
+                           check=True, capture_output=True)
+            server.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + scaled(5)
+            while served_cert() == before:
+                self.assertLess(time.time(), deadline, "cert not reloaded")
+                time.sleep(0.1)
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to drop privileges")
+    def test_workers_drop_privileges(self):
+        with PosternServer(extra_config="mail_user = nobody\n") as server:
+            c = LineClient(server.ports["imap"])
+            self.assertTrue(c.read_line().startswith("* OK"))
+            children = subprocess.run(
+                ["pgrep", "-P", str(server.proc.pid)],
+                capture_output=True, text=True).stdout.split()
+            self.assertTrue(children)
+            for pid in children:
+                with open("/proc/%s/status" % pid) as f:
+                    status = f.read()
+                uid_line = re.search(r"^Uid:\s+(.*)$", status, re.M).group(1)
+                self.assertEqual(set(uid_line.split()), {"65534"}, uid_line)
 
     def test_idle_timeout(self):
         with PosternServer(sections={"pop3": "idle_timeout = 1s\n"}) as server:
