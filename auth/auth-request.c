@@ -564,10 +564,15 @@ static bool auth_ip_is_loopback(const char *ip)
 		str_begins(ip, "::ffff:127."));
 }
 
+/* Plaintext is fine with TLS, from loopback, and from local tools that
+   give no remote address at all (doveadm auth test, posternctl): every
+   network front end sends rip. */
 static bool auth_request_plaintext_allowed(struct auth_request *request)
 {
+	const char *rip = request->info.remote_ip;
+
 	return request->auth->set->allow_plaintext || request->info.secured ||
-	       auth_ip_is_loopback(request->info.remote_ip);
+	       rip == NULL || rip[0] == '\0' || auth_ip_is_loopback(rip);
 }
 
 /* Decodes base64 into a pool copy. Returns -1 for invalid base64. */
