@@ -68,7 +68,8 @@ const struct setting_def auth_setting_defs[] = {
 	DEF_CHECK(SETTING_STR, userdb, "", auth_db_spec_check),
 	DEF(SETTING_BOOL, allow_plaintext, "no"),
 	DEF_CHECK(SETTING_STR, mechanisms,
-		  "PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256 SCRAM-SHA-256-PLUS",
+		  "PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256 SCRAM-SHA-256-PLUS "
+		  "APOP",
 		  auth_mechanisms_check),
 	DEF_CHECK(SETTING_STR, username_format, "%Lu",
 		  auth_username_format_check),
