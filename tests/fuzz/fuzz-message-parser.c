@@ -10,6 +10,7 @@
 #include "message-decode.h"
 #include "message-header.h"
 #include "message-parser.h"
+#include "message-section.h"
 #include "message-part-serialize.h"
 #include "message-search-text.h"
 #include "pool.h"
@@ -83,9 +84,9 @@ static void fuzz_section_lookup(struct message_part *root)
 	};
 
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		(void)message_part_find_section(root, sections[i], 0);
-		(void)message_part_find_section(root, sections[i],
-						MESSAGE_SECTION_FLAG_IMAP4REV2);
+		(void)message_section_find(root, sections[i], 0);
+		(void)message_section_find(root, sections[i],
+					   MESSAGE_SECTION_FLAG_IMAP4REV2);
 	}
 }
 

@@ -8,6 +8,7 @@
 #include "pool.h"
 
 #include <string.h>
+#include <time.h>
 
 static void test_imap_quote(void **state)
 {
@@ -90,6 +91,29 @@ static void test_envelope(void **state)
 	assert_string_equal(str_c(str),
 			    "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
 	str_free(&str);
+	pool_destroy(&pool);
+}
+
+/* Many repeated address fields: joined in linear time, capped. */
+static void test_envelope_many_fields(void **state)
+{
+	struct pool *pool = pool_create("test", 0);
+	string_t *header = str_new(1 << 20, SIZE_MAX);
+	struct imap_envelope env;
+	unsigned int count = 0;
+	clock_t start;
+
+	for (unsigned int i = 0; i < 200000; i++)
+		str_append(header, "To: a@b\r\n");
+	str_append(header, "\r\n");
+	start = clock();
+	imap_envelope_parse(pool, header->data, header->used, &env);
+	assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 5.0);
+	for (struct rfc822_address *addr = env.to; addr != NULL;
+	     addr = addr->next)
+		count++;
+	assert_int_equal(count, RFC822_ADDRESS_MAX_COUNT);
+	str_free(&header);
 	pool_destroy(&pool);
 }
 
@@ -189,6 +213,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_imap_quote),
 	    cmocka_unit_test(test_envelope),
+	    cmocka_unit_test(test_envelope_many_fields),
 	    cmocka_unit_test(test_bodystructure),
 	    cmocka_unit_test(test_bodystructure_deserialized),
 	};

@@ -2,6 +2,7 @@
 
 #include "macros.h"
 #include "message-parser.h"
+#include "message-section.h"
 #include "pool.h"
 #include "str.h"
 
@@ -125,6 +126,43 @@ static const char section_msg[] =
 		     "y\r\n\r\n4.1\r\n"
 		     "--o--\r\n";
 
+static void check_range(struct message_part *root, const char *section,
+			enum message_section_kind kind, const char *start,
+			size_t size)
+{
+	struct message_section_range range;
+
+	if (start == NULL) {
+		assert_int_equal(
+		    message_section_get_range(root, section, kind, 0, &range),
+		    -1);
+		return;
+	}
+	assert_int_equal(
+	    message_section_get_range(root, section, kind, 0, &range), 0);
+	assert_memory_equal(section_msg + range.offset, start, strlen(start));
+	assert_int_equal(range.size, size);
+}
+
+static void check_ranges(struct message_part *root)
+{
+	check_range(root, NULL, MESSAGE_SECTION_ALL, "Content-Type",
+		    sizeof(section_msg) - 1);
+	check_range(root, "", MESSAGE_SECTION_HEADER, "Content-Type", 45);
+	check_range(root, NULL, MESSAGE_SECTION_TEXT, "--o\r\n",
+		    sizeof(section_msg) - 1 - 45);
+	check_range(root, NULL, MESSAGE_SECTION_MIME, NULL, 0);
+	check_range(root, "1", MESSAGE_SECTION_MIME, "Content-Type", 28);
+	check_range(root, "1", MESSAGE_SECTION_ALL, "1\r\n", 1);
+	check_range(root, "1", MESSAGE_SECTION_HEADER, NULL, 0);
+	check_range(root, "2", MESSAGE_SECTION_HEADER, "Content-Type", 45);
+	check_range(root, "2", MESSAGE_SECTION_TEXT, "--i\r\n", 81);
+	check_range(root, "3", MESSAGE_SECTION_HEADER, "Subject: x", 14);
+	check_range(root, "3", MESSAGE_SECTION_TEXT, "3.1", 3);
+	check_range(root, "4", MESSAGE_SECTION_TEXT, NULL, 0);
+	check_range(root, "9", MESSAGE_SECTION_ALL, NULL, 0);
+}
+
 static const char rfc822_msg[] =
     "Content-Type: message/rfc822\r\n\r\nA: b\r\n\r\nc";
 
@@ -151,7 +189,7 @@ static void test_parser_sections(void **state)
 
 	for (size_t i = 0; i < N_ELEMENTS(cases); i++) {
 		struct message_part *part =
-		    message_part_find_section(root, cases[i].section, 0);
+		    message_section_find(root, cases[i].section, 0);
 
 		if (cases[i].body == NULL) {
 			if (part != NULL)
@@ -163,18 +201,19 @@ static void test_parser_sections(void **state)
 		assert_memory_equal(section_msg + message_part_body_pos(part),
 				    cases[i].body, strlen(cases[i].body));
 	}
+	/* byte ranges of sections */
+	check_ranges(root);
 	/* IMAP4rev2: message/global is a message */
-	assert_non_null(message_part_find_section(
-	    root, "4.1", MESSAGE_SECTION_FLAG_IMAP4REV2));
+	assert_non_null(
+	    message_section_find(root, "4.1", MESSAGE_SECTION_FLAG_IMAP4REV2));
 	/* a single-part message is part 1; a message/rfc822 one has 1.1 */
 	root = message_parse(pool, "Subject: x\r\n\r\nbody", 18, NULL);
-	assert_ptr_equal(message_part_find_section(root, "1", 0), root);
-	assert_null(message_part_find_section(root, "2", 0));
-	assert_null(message_part_find_section(root, "1.1", 0));
+	assert_ptr_equal(message_section_find(root, "1", 0), root);
+	assert_null(message_section_find(root, "2", 0));
+	assert_null(message_section_find(root, "1.1", 0));
 	root = message_parse(pool, rfc822_msg, strlen(rfc822_msg), NULL);
-	assert_ptr_equal(message_part_find_section(root, "1", 0), root);
-	assert_ptr_equal(message_part_find_section(root, "1.1", 0),
-			 root->children);
+	assert_ptr_equal(message_section_find(root, "1", 0), root);
+	assert_ptr_equal(message_section_find(root, "1.1", 0), root->children);
 	pool_destroy(&pool);
 }
 

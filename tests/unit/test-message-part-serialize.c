@@ -2,6 +2,7 @@
 
 #include "macros.h"
 #include "message-parser.h"
+#include "message-section.h"
 #include "message-part-serialize.h"
 #include "pool.h"
 
@@ -51,9 +52,9 @@ static void test_serialize_roundtrip(void **state)
 	assert_int_equal(root->children->cte, MESSAGE_CTE_BASE64);
 	assert_true((root->flags & MESSAGE_PART_FLAG_HAS_NULS) != 0);
 	/* usable for sections without reparsing */
-	assert_non_null(message_part_find_section(copy, "2.1", 0));
-	assert_null(message_part_find_section(copy, "3.1", 0));
-	assert_non_null(message_part_find_section(
+	assert_non_null(message_section_find(copy, "2.1", 0));
+	assert_null(message_section_find(copy, "3.1", 0));
+	assert_non_null(message_section_find(
 	    copy, "3.1", MESSAGE_SECTION_FLAG_IMAP4REV2));
 	/* compact: a few bytes a part */
 	assert_true(blob->used < 8 * 6 + 16);
