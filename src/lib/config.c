@@ -64,12 +64,11 @@ static int config_parse_suffixed(const char *value,
 
 int config_parse_size(const char *value, uint64_t *size_r)
 {
-	static const char *const suffixes[] = {
-		"", "b", "k", "kb", "m", "mb", "g", "gb", "t", "tb", NULL
-	};
+	static const char *const suffixes[] = { "",  "b",  "k", "kb", "m", "mb",
+						"g", "gb", "t", "tb", NULL };
 	static const uint64_t multipliers[] = {
-		1, 1, 1ULL << 10, 1ULL << 10, 1ULL << 20, 1ULL << 20,
-		1ULL << 30, 1ULL << 30, 1ULL << 40, 1ULL << 40
+		1,          1,          1ULL << 10, 1ULL << 10, 1ULL << 20,
+		1ULL << 20, 1ULL << 30, 1ULL << 30, 1ULL << 40, 1ULL << 40
 	};
 
 	return config_parse_suffixed(value, suffixes, multipliers, size_r);
@@ -77,13 +76,13 @@ int config_parse_size(const char *value, uint64_t *size_r)
 
 int config_parse_time(const char *value, unsigned int *secs_r)
 {
-	static const char *const suffixes[] = {
-		"", "s", "sec", "secs", "m", "min", "mins", "h", "hour",
-		"hours", "d", "day", "days", NULL
-	};
-	static const uint64_t multipliers[] = {
-		1, 1, 1, 1, 60, 60, 60, 3600, 3600, 3600, 86400, 86400, 86400
-	};
+	static const char *const suffixes[] = { "",     "s",     "sec",  "secs",
+						"m",    "min",   "mins", "h",
+						"hour", "hours", "d",    "day",
+						"days", NULL };
+	static const uint64_t multipliers[] = { 1,     1,     1,    1,    60,
+						60,    60,    3600, 3600, 3600,
+						86400, 86400, 86400 };
 	uint64_t secs;
 
 	if (config_parse_suffixed(value, suffixes, multipliers, &secs) < 0 ||
@@ -189,7 +188,8 @@ void config_set_defaults(struct setting_section *const sections[],
 			const char *value = config_default_text(def);
 			const char *error;
 
-			if (def->type == SETTING_ENUM && def->default_value == NULL)
+			if (def->type == SETTING_ENUM &&
+			    def->default_value == NULL)
 				value = pool_strndup(pool, def->values,
 						     strcspn(def->values, ":"));
 			if (config_set_value(def, sections[i]->settings, value,
@@ -272,8 +272,8 @@ static int config_include(struct config_parser *parser, const char *from,
 	while ((n = fread(buf, 1, sizeof(buf), file)) > 0)
 		str_append_n(text, buf, n);
 	if (ferror(file) || text->overflow) {
-		parser->error = pool_printf(parser->pool, "cannot read %s",
-					    full_path);
+		parser->error =
+			pool_printf(parser->pool, "cannot read %s", full_path);
 		ret = -1;
 	} else {
 		ret = config_parse_text(parser, full_path, str_c(text), depth);
@@ -283,8 +283,7 @@ static int config_include(struct config_parser *parser, const char *from,
 	return ret;
 }
 
-static int config_parse_section_header(struct config_parser *parser,
-				       char *line)
+static int config_parse_section_header(struct config_parser *parser, char *line)
 {
 	char *end = strchr(line, ']');
 
@@ -295,8 +294,8 @@ static int config_parse_section_header(struct config_parser *parser,
 	*end = '\0';
 	parser->cur_section = config_find_section(parser, line + 1);
 	if (parser->cur_section == NULL) {
-		parser->error = pool_printf(parser->pool, "unknown section [%s]",
-					    line + 1);
+		parser->error = pool_printf(parser->pool,
+					    "unknown section [%s]", line + 1);
 		return -1;
 	}
 	return 0;
@@ -333,15 +332,18 @@ static int config_parse_assignment(struct config_parser *parser, char *line)
 	}
 	def = config_find_def(parser->cur_section, key);
 	if (def == NULL) {
-		parser->error = parser->cur_section->name == NULL
-			? pool_printf(parser->pool, "unknown key %s", key)
-			: pool_printf(parser->pool, "unknown key %s in [%s]",
-				      key, parser->cur_section->name);
+		parser->error =
+			parser->cur_section->name == NULL
+				? pool_printf(parser->pool, "unknown key %s",
+					      key)
+				: pool_printf(parser->pool,
+					      "unknown key %s in [%s]", key,
+					      parser->cur_section->name);
 		return -1;
 	}
 	if (config_seen_before(parser, parser->cur_section, def)) {
-		parser->error = pool_printf(parser->pool, "duplicate key %s",
-					    key);
+		parser->error =
+			pool_printf(parser->pool, "duplicate key %s", key);
 		return -1;
 	}
 	if (config_set_value(def, parser->cur_section->settings, value,
@@ -395,9 +397,9 @@ static int config_parse_text(struct config_parser *parser, const char *name,
 		/* Prefix only the innermost location: the include's own
 		   errors already name their file. */
 		if (!str_begins(parser->error, "\x01"))
-			parser->error = pool_printf(parser->pool, "\x01%s:%u: %s",
-						    name, line_num,
-						    parser->error);
+			parser->error =
+				pool_printf(parser->pool, "\x01%s:%u: %s", name,
+					    line_num, parser->error);
 		return -1;
 	}
 	/* A section opened in an included file ends with it. */
@@ -443,6 +445,17 @@ int config_parse_string(const char *name, const char *text,
 	return config_parse(name, text, sections, pool, error_r, false);
 }
 
+/* Quotes a value that would not read back the same without. */
+static void config_print_string(FILE *out, const char *key, const char *value)
+{
+	size_t len = strlen(value);
+	bool quote = len > 0 &&
+		     (value[0] == ' ' || value[0] == '\t' || value[0] == '"' ||
+		      value[len - 1] == ' ' || value[len - 1] == '\t');
+
+	fprintf(out, quote ? "%s = \"%s\"\n" : "%s = %s\n", key, value);
+}
+
 static void config_print_value(FILE *out, const struct setting_def *def,
 			       const void *settings)
 {
@@ -451,10 +464,11 @@ static void config_print_value(FILE *out, const struct setting_def *def,
 	switch (def->type) {
 	case SETTING_STR:
 	case SETTING_ENUM:
-		fprintf(out, "%s = %s\n", def->key, *(char *const *)field);
+		config_print_string(out, def->key, *(char *const *)field);
 		break;
 	case SETTING_UINT:
-		fprintf(out, "%s = %u\n", def->key, *(const unsigned int *)field);
+		fprintf(out, "%s = %u\n", def->key,
+			*(const unsigned int *)field);
 		break;
 	case SETTING_BOOL:
 		fprintf(out, "%s = %s\n", def->key,

@@ -19,12 +19,12 @@
 struct pool;
 
 enum setting_type {
-	SETTING_STR,	/* char * */
-	SETTING_UINT,	/* unsigned int */
-	SETTING_BOOL,	/* bool; yes/no/true/false/1/0 */
-	SETTING_SIZE,	/* uint64_t bytes; suffixes k, M, G (powers of 1024) */
-	SETTING_TIME,	/* unsigned int seconds; suffixes s, m, h, d */
-	SETTING_ENUM,	/* char *, one of def->values; first is the default */
+	SETTING_STR,  /* char * */
+	SETTING_UINT, /* unsigned int */
+	SETTING_BOOL, /* bool; yes/no/true/false/1/0 */
+	SETTING_SIZE, /* uint64_t bytes; suffixes k, M, G (powers of 1024) */
+	SETTING_TIME, /* unsigned int seconds; suffixes s, m, h, d */
+	SETTING_ENUM, /* char *, one of def->values; first is the default */
 };
 
 struct setting_def {
@@ -40,12 +40,15 @@ struct setting_def {
 	int (*check)(const char *value, const char **error_r);
 };
 
-#define SETTING_DEFS_END { NULL, 0, 0, NULL, NULL, NULL }
+#define SETTING_DEFS_END                     \
+	{                                    \
+		NULL, 0, 0, NULL, NULL, NULL \
+	}
 
 struct setting_section {
-	const char *name;	/* NULL for the top level */
+	const char *name; /* NULL for the top level */
 	const struct setting_def *defs;
-	void *settings;		/* the struct the defs' offsets point into */
+	void *settings; /* the struct the defs' offsets point into */
 };
 
 /* Fills every section's struct with its defaults. */

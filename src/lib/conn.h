@@ -58,8 +58,8 @@ struct conn_callbacks {
 };
 
 enum conn_read_result {
-	CONN_READ_MORE = 0,	/* nothing (complete) buffered yet */
-	CONN_READ_OK = 1,	/* a line or data was returned */
+	CONN_READ_MORE = 0,      /* nothing (complete) buffered yet */
+	CONN_READ_OK = 1,        /* a line or data was returned */
 	CONN_READ_TOO_LONG = -1, /* the line passed max_line_length */
 };
 
@@ -67,11 +67,11 @@ enum conn_read_result {
    client side, e.g. a worker's connection to the auth socket. connected is
    called once with status 0 or a negative libuv error (then the conn is
    closed for you). */
-struct conn *conn_connect_unix(uv_loop_t *loop, const char *path,
-			       const struct conn_settings *set,
-			       const struct conn_callbacks *callbacks,
-			       void *context,
-			       void (*connected)(struct conn *conn, int status));
+struct conn *
+conn_connect_unix(uv_loop_t *loop, const char *path,
+		  const struct conn_settings *set,
+		  const struct conn_callbacks *callbacks, void *context,
+		  void (*connected)(struct conn *conn, int status));
 
 /* Wraps an accepted stream; the conn takes ownership of it (it must have
    been allocated with conn_alloc_stream()). Used by listener.c. */
@@ -169,5 +169,9 @@ int conn_get_peer_cred(const struct conn *conn, pid_t *pid_r, uid_t *uid_r);
 
 /* Number of conns alive in this process (for tests and stats). */
 unsigned int conn_count(void);
+
+/* Closes the loop-side handles of the connection layer, so that the loop
+   can be closed. Call when no conn is left, before the last uv_run(). */
+void conn_loop_deinit(void);
 
 #endif

@@ -13,10 +13,10 @@ struct pool;
 struct tls_context;
 
 struct listen_addr {
-	char *host;		/* "127.0.0.1", "::", "*" */
+	char *host; /* "127.0.0.1", "::", "*" */
 	unsigned int port;
-	char *unix_path;	/* set for "unix:/path"; host is NULL then */
-	bool implicit_tls;	/* from a listen_tls key */
+	char *unix_path;   /* set for "unix:/path"; host is NULL then */
+	bool implicit_tls; /* from a listen_tls key */
 };
 
 /* Parses a comma-separated list of host:port, [v6]:port, *:port or

@@ -13,10 +13,8 @@ static const char *log_process_name = "postern";
 static enum log_level log_min_level = LOG_LEVEL_INFO;
 
 static const char *const log_level_names[] = {
-	[LOG_LEVEL_DEBUG] = "debug",
-	[LOG_LEVEL_INFO] = "info",
-	[LOG_LEVEL_WARNING] = "warning",
-	[LOG_LEVEL_ERROR] = "error",
+	[LOG_LEVEL_DEBUG] = "debug",     [LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_WARNING] = "warning", [LOG_LEVEL_ERROR] = "error",
 	[LOG_LEVEL_FATAL] = "fatal",
 };
 
@@ -65,27 +63,26 @@ static size_t log_format_prefix(char *buf, size_t size, enum log_level level,
 
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
-	len = snprintf(buf, size,
-		       "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s[%ld] %s: ",
-		       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		       tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000),
-		       log_process_name, (long)getpid(),
-		       log_level_names[level]);
+	len = snprintf(
+		buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s[%ld] %s: ",
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000),
+		log_process_name, (long)getpid(), log_level_names[level]);
 	if (ctx != NULL && ctx->service != NULL && len > 0 &&
 	    (size_t)len < size) {
-		len += snprintf(buf + len, size - len, "%s(%s,%s,%s): ",
-				ctx->service,
-				ctx->user != NULL ? ctx->user : "-",
-				ctx->remote_ip != NULL ? ctx->remote_ip : "-",
-				ctx->session_id != NULL ? ctx->session_id : "-");
+		len += snprintf(
+			buf + len, size - len, "%s(%s,%s,%s): ", ctx->service,
+			ctx->user != NULL ? ctx->user : "-",
+			ctx->remote_ip != NULL ? ctx->remote_ip : "-",
+			ctx->session_id != NULL ? ctx->session_id : "-");
 	}
 	if (len < 0)
 		return 0;
 	return (size_t)len < size ? (size_t)len : size - 1;
 }
 
-void log_msgv(enum log_level level, const struct log_ctx *ctx,
-	      const char *fmt, va_list args)
+void log_msgv(enum log_level level, const struct log_ctx *ctx, const char *fmt,
+	      va_list args)
 {
 	char line[2048];
 	size_t len;
@@ -109,8 +106,8 @@ void log_msgv(enum log_level level, const struct log_ctx *ctx,
 	errno = saved_errno;
 }
 
-void log_msg(enum log_level level, const struct log_ctx *ctx,
-	     const char *fmt, ...)
+void log_msg(enum log_level level, const struct log_ctx *ctx, const char *fmt,
+	     ...)
 {
 	va_list args;
 

@@ -21,8 +21,8 @@ enum log_level {
 };
 
 struct log_ctx {
-	const char *service;	/* "imap", "pop3", "lmtp", "auth" */
-	const char *user;	/* NULL before login */
+	const char *service; /* "imap", "pop3", "lmtp", "auth" */
+	const char *user;    /* NULL before login */
 	const char *remote_ip;
 	const char *session_id;
 };
@@ -36,10 +36,10 @@ bool log_level_enabled(enum log_level level);
 int log_level_parse(const char *name, enum log_level *level_r);
 const char *log_level_name(enum log_level level);
 
-void log_msgv(enum log_level level, const struct log_ctx *ctx,
-	      const char *fmt, va_list args) ATTR_FORMAT(3, 0);
-void log_msg(enum log_level level, const struct log_ctx *ctx,
-	     const char *fmt, ...) ATTR_FORMAT(3, 4);
+void log_msgv(enum log_level level, const struct log_ctx *ctx, const char *fmt,
+	      va_list args) ATTR_FORMAT(3, 0);
+void log_msg(enum log_level level, const struct log_ctx *ctx, const char *fmt,
+	     ...) ATTR_FORMAT(3, 4);
 
 #define log_debug(...) log_msg(LOG_LEVEL_DEBUG, NULL, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LEVEL_INFO, NULL, __VA_ARGS__)
@@ -53,14 +53,13 @@ void panic(const char *fmt, ...) ATTR_FORMAT(1, 2) ATTR_NORETURN;
 
 #define FATAL_EXIT 89
 
-#define i_assert(expr)                                                      \
-	do {                                                                \
-		if (unlikely(!(expr)))                                      \
+#define i_assert(expr)                                                         \
+	do {                                                                   \
+		if (unlikely(!(expr)))                                         \
 			panic("file %s: line %d (%s): assertion failed: (%s)", \
-			      __FILE__, __LINE__, __func__, #expr);          \
+			      __FILE__, __LINE__, __func__, #expr);            \
 	} while (0)
-#define i_unreached() \
-	panic("file %s: line %d: unreached", __FILE__, __LINE__)
+#define i_unreached() panic("file %s: line %d: unreached", __FILE__, __LINE__)
 
 /* Copies at most max_len bytes of untrusted input into dest (size
    dest_size), replacing control and non-ASCII bytes with '?' and marking a

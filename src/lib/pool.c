@@ -20,12 +20,13 @@ struct pool_block {
 struct pool {
 	char *name;
 	size_t block_size;
-	struct pool_block *block;	/* current block, newest first */
+	struct pool_block *block; /* current block, newest first */
 	size_t total_size;
 };
 
-#define BLOCK_HEADER_SIZE \
-	((sizeof(struct pool_block) + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1))
+#define BLOCK_HEADER_SIZE                               \
+	((sizeof(struct pool_block) + POOL_ALIGN - 1) & \
+	 ~(size_t)(POOL_ALIGN - 1))
 #define BLOCK_DATA(block) ((unsigned char *)(block) + BLOCK_HEADER_SIZE)
 
 static struct pool_block *pool_block_new(struct pool *pool, size_t size)
@@ -45,8 +46,8 @@ struct pool *pool_create(const char *name, size_t block_size)
 	struct pool *pool = xnew(struct pool, 1);
 
 	pool->name = xstrdup(name);
-	pool->block_size = block_size == 0 ? POOL_DEFAULT_BLOCK_SIZE
-					   : block_size;
+	pool->block_size =
+		block_size == 0 ? POOL_DEFAULT_BLOCK_SIZE : block_size;
 	return pool;
 }
 

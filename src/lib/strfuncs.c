@@ -69,7 +69,8 @@ char **str_split(struct pool *pool, const char *str, const char *separators)
 	fields = p_new(pool, char *, n_fields + 1);
 	for (p = str;; p++) {
 		if (*p == '\0' || strchr(separators, *p) != NULL) {
-			fields[i++] = pool_strndup(pool, start, (size_t)(p - start));
+			fields[i++] =
+				pool_strndup(pool, start, (size_t)(p - start));
 			if (*p == '\0')
 				break;
 			start = p + 1;

@@ -6,25 +6,35 @@
    certificate), SSL_MODE_RELEASE_BUFFERS so that idle sessions stay
    small. */
 
+#include "buffer.h"
 #include "config.h"
 
 struct tls_context;
 
 struct tls_settings {
-	char *cert;		/* PEM file: certificate chain */
-	char *key;		/* PEM file: private key */
-	char *min_version;	/* TLSv1.2 or TLSv1.3 */
-	char *ciphers;		/* TLS 1.2 cipher list; "" = OpenSSL's */
-	char *client_ca;	/* PEM CAs for client certificates; "" = none */
+	char *cert;        /* PEM file: certificate chain */
+	char *key;         /* PEM file: private key */
+	char *min_version; /* TLSv1.2 or TLSv1.3 */
+	char *ciphers;     /* TLS 1.2 cipher list; "" = OpenSSL's */
+	char *client_ca;   /* PEM CAs for client certificates; "" = none */
 };
 
 extern const struct setting_def tls_setting_defs[];
 
-/* Returns NULL with *error_r when a file can't be loaded. */
+/* Reads [tls] cert and key into one PEM text (the chain, then the key)
+   and checks that they load and match. The master does this while it may
+   be root, so that the key file can stay readable by root only: workers
+   get the text, never open the file. Returns 0, or -1 with *error_r. */
+int tls_pem_bundle_read(const struct tls_settings *set, buffer_t *bundle,
+			const char **error_r);
+/* A server context from such a PEM text. NULL with *error_r on failure. */
 struct tls_context *tls_context_create(const struct tls_settings *set,
+				       const void *pem, size_t pem_size,
 				       const char **error_r);
-/* Re-reads certificate and key. On error the old ones stay. */
-int tls_context_reload(struct tls_context *ctx, const char **error_r);
+/* Replaces certificate and key (SIGHUP). On error the old ones stay;
+   sessions already running keep theirs. */
+int tls_context_reload(struct tls_context *ctx, const void *pem,
+		       size_t pem_size, const char **error_r);
 void tls_context_ref(struct tls_context *ctx);
 void tls_context_unref(struct tls_context **ctx);
 

@@ -5,6 +5,7 @@
    as in OpenSMTPD's xmalloc(). Every allocation has an owner that frees it. */
 
 #include <stddef.h>
+#include <stdlib.h>
 
 void *xmalloc(size_t size);
 /* Zeroed; nmemb * size overflow is fatal. */

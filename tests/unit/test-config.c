@@ -30,8 +30,10 @@ static int check_no_spaces(const char *value, const char **error_r)
 	return 0;
 }
 
-#define DEF(type, name, st, dflt) \
-	{ #name, type, offsetof(struct st, name), dflt, NULL, NULL }
+#define DEF(type, name, st, dflt)                                        \
+	{                                                                \
+#name, type, offsetof(struct st, name), dflt, NULL, NULL \
+	}
 static const struct setting_def top_defs[] = {
 	DEF(SETTING_STR, data_dir, top_settings, "./var"),
 	DEF(SETTING_UINT, workers, top_settings, "0"),
@@ -52,9 +54,8 @@ static struct top_settings top;
 static struct net_settings net;
 static struct setting_section top_section = { NULL, top_defs, &top };
 static struct setting_section net_section = { "net", net_defs, &net };
-static struct setting_section *const sections[] = {
-	&top_section, &net_section, NULL
-};
+static struct setting_section *const sections[] = { &top_section, &net_section,
+						    NULL };
 
 static struct pool *pool;
 
@@ -85,20 +86,19 @@ static void test_defaults(void **state)
 static void test_good_file(void **state)
 {
 	const char *error = NULL;
-	const char *text =
-		"# a comment\n"
-		"data_dir = /srv/mail\r\n"
-		"  workers=4\n"
-		"verbose = yes\n"
-		"log_level = debug\n"
-		"\n"
-		"[net]\n"
-		"listen = \"[::1]:143,127.0.0.1:1143\"\n"
-		"max_size = 50M\n"
-		"timeout = 90s\n";
+	const char *text = "# a comment\n"
+			   "data_dir = /srv/mail\r\n"
+			   "  workers=4\n"
+			   "verbose = yes\n"
+			   "log_level = debug\n"
+			   "\n"
+			   "[net]\n"
+			   "listen = \"[::1]:143,127.0.0.1:1143\"\n"
+			   "max_size = 50M\n"
+			   "timeout = 90s\n";
 
-	assert_int_equal(config_parse_string("t.conf", text, sections, pool,
-					     &error), 0);
+	assert_int_equal(
+		config_parse_string("t.conf", text, sections, pool, &error), 0);
 	assert_string_equal(top.data_dir, "/srv/mail");
 	assert_int_equal(top.workers, 4);
 	assert_true(top.verbose);
@@ -115,25 +115,28 @@ static void test_errors(void **state)
 		const char *error;
 	} cases[] = {
 		{ "bogus = 1\n", "t.conf:1: unknown key bogus" },
-		{ "\n[net]\nworkers = 1\n", "t.conf:3: unknown key workers in [net]" },
+		{ "\n[net]\nworkers = 1\n",
+		  "t.conf:3: unknown key workers in [net]" },
 		{ "[nope]\n", "t.conf:1: unknown section [nope]" },
 		{ "[net\n", "t.conf:1: section header must be [name]" },
 		{ "workers = many\n", "t.conf:1: workers: not a number" },
 		{ "workers = -1\n", "t.conf:1: workers: not a number" },
 		{ "verbose = maybe\n", "t.conf:1: verbose: must be yes or no" },
-		{ "log_level = loud\n",
-		  "t.conf:1: log_level: must be one of info:debug:warning:error" },
+		{ "log_level = loud\n", "t.conf:1: log_level: must be one of "
+					"info:debug:warning:error" },
 		{ "[net]\nmax_size = 5 parsecs\n",
 		  "t.conf:2: max_size: not a size (e.g. 512k, 50M, 1G)" },
 		{ "[net]\ntimeout = soon\n",
 		  "t.conf:2: timeout: not a time (e.g. 30s, 5m, 1h)" },
 		{ "[net]\nlisten = a b\n",
 		  "t.conf:2: listen: must not contain spaces" },
-		{ "workers = 1\nworkers = 2\n", "t.conf:2: duplicate key workers" },
+		{ "workers = 1\nworkers = 2\n",
+		  "t.conf:2: duplicate key workers" },
 		{ "workers\n", "t.conf:1: expected key = value" },
 		{ " = 3\n", "t.conf:1: missing key before '='" },
 		{ "!include /nonexistent/x.conf\n",
-		  "t.conf:1: cannot read /nonexistent/x.conf: No such file or directory" },
+		  "t.conf:1: cannot read /nonexistent/x.conf: No such file or "
+		  "directory" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -167,8 +170,10 @@ static void test_include(void **state)
 	snprintf(inc_path, sizeof(inc_path), "%s/inc.conf", dir);
 	snprintf(bad_path, sizeof(bad_path), "%s/bad.conf", dir);
 	write_file(inc_path, "[net]\nmax_size = 1k\n");
-	write_file(main_path, "workers = 2\n!include inc.conf\nverbose = yes\n");
-	assert_int_equal(config_parse_file(main_path, sections, pool, &error), 0);
+	write_file(main_path,
+		   "workers = 2\n!include inc.conf\nverbose = yes\n");
+	assert_int_equal(config_parse_file(main_path, sections, pool, &error),
+			 0);
 	assert_int_equal(net.max_size, 1024);
 	/* the include's section ended with it */
 	assert_true(top.verbose);
@@ -176,16 +181,18 @@ static void test_include(void **state)
 	/* errors in an included file name that file */
 	write_file(inc_path, "[net]\n\ntimeout = x\n");
 	config_set_defaults(sections, pool);
-	assert_int_equal(config_parse_file(main_path, sections, pool, &error), -1);
+	assert_int_equal(config_parse_file(main_path, sections, pool, &error),
+			 -1);
 	char expected[256];
-	snprintf(expected, sizeof(expected), "%s:3: timeout: not a time (e.g. 30s, 5m, 1h)",
-		 inc_path);
+	snprintf(expected, sizeof(expected),
+		 "%s:3: timeout: not a time (e.g. 30s, 5m, 1h)", inc_path);
 	assert_string_equal(error, expected);
 
 	/* a duplicate across files */
 	write_file(inc_path, "workers = 3\n");
 	config_set_defaults(sections, pool);
-	assert_int_equal(config_parse_file(main_path, sections, pool, &error), -1);
+	assert_int_equal(config_parse_file(main_path, sections, pool, &error),
+			 -1);
 	snprintf(expected, sizeof(expected), "%s:1: duplicate key workers",
 		 inc_path);
 	assert_string_equal(error, expected);
@@ -193,14 +200,16 @@ static void test_include(void **state)
 	/* an include of itself stops at the depth limit */
 	write_file(bad_path, "!include bad.conf\n");
 	config_set_defaults(sections, pool);
-	assert_int_equal(config_parse_file(bad_path, sections, pool, &error), -1);
+	assert_int_equal(config_parse_file(bad_path, sections, pool, &error),
+			 -1);
 	assert_non_null(strstr(error, "includes nested too deep"));
 
 	unlink(main_path);
 	unlink(inc_path);
 	unlink(bad_path);
 	rmdir(dir);
-	assert_int_equal(config_parse_file(main_path, sections, pool, &error), -1);
+	assert_int_equal(config_parse_file(main_path, sections, pool, &error),
+			 -1);
 	assert_non_null(strstr(error, "cannot read"));
 }
 
@@ -222,7 +231,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_good_file, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_print, setup, teardown),

@@ -1,0 +1,14 @@
+#include "lmtp-settings.h"
+#include "listener.h"
+
+#include <stddef.h>
+
+#define LMTP_DEF(type, name, dflt, check)                                      \
+	{                                                                      \
+#name, type, offsetof(struct lmtp_settings, name), dflt, NULL, \
+			check                                                  \
+	}
+const struct setting_def lmtp_setting_defs[] = {
+	LMTP_DEF(SETTING_STR, listen, "127.0.0.1:24", listen_addrs_check_unix),
+	LMTP_DEF(SETTING_TIME, idle_timeout, "5m", NULL), SETTING_DEFS_END
+};
