@@ -19,8 +19,8 @@ enum envelope_field {
 };
 
 static const char *const envelope_field_names[ENVELOPE_FIELD_COUNT] = {
-    "Date", "Subject", "From", "Sender",      "Reply-To",
-    "To",   "Cc",      "Bcc",  "In-Reply-To", "Message-ID",
+	"Date", "Subject", "From", "Sender",      "Reply-To",
+	"To",   "Cc",      "Bcc",  "In-Reply-To", "Message-ID",
 };
 
 static struct rfc822_address **envelope_address_list(struct imap_envelope *env,
@@ -98,14 +98,14 @@ static void envelope_add_field(struct envelope_ctx *ctx,
 	}
 	str = envelope_string(ctx->env, field);
 	if (*str == NULL)
-		*str = message_header_unfold(ctx->pool, hdr->value,
-					     hdr->value_len, NULL);
+		*str = message_header_unfold_str(ctx->pool, hdr->value,
+						 hdr->value_len);
 }
 
 void imap_envelope_parse(struct pool *pool, const void *header, size_t size,
 			 struct imap_envelope *env_r)
 {
-	struct envelope_ctx ctx = {.pool = pool, .env = env_r};
+	struct envelope_ctx ctx = { .pool = pool, .env = env_r };
 	struct message_header_iter iter;
 	struct message_header_field hdr;
 
@@ -155,7 +155,8 @@ void imap_envelope_write(string_t *dest, const struct imap_envelope *env,
 			 enum imap_quote_flags flags)
 {
 	const struct rfc822_address *lists[] = {
-	    env->from, env->sender, env->reply_to, env->to, env->cc, env->bcc,
+		env->from, env->sender, env->reply_to,
+		env->to,   env->cc,     env->bcc,
 	};
 
 	str_append_c(dest, '(');

@@ -39,8 +39,9 @@ struct message_part *message_section_find(struct message_part *root,
 					  enum message_section_flags flags)
 {
 	struct message_part *part = NULL;
-	struct message_part *list =
-	    (root->flags & MESSAGE_PART_FLAG_MULTIPART) ? root->children : root;
+	struct message_part *list = (root->flags & MESSAGE_PART_FLAG_MULTIPART)
+					    ? root->children
+					    : root;
 	const char *p = section;
 
 	for (;;) {
