@@ -182,14 +182,14 @@ static void dump_summary(struct dump_ctx *ctx, string_t *str)
 	print_imap("body", str);
 	imap_bodystructure_write(str, ctx->root, ctx->msg, ctx->size,
 				 IMAP_BODYSTRUCTURE_FLAG_EXTENDED |
-				     IMAP_BODYSTRUCTURE_FLAG_IMAP4REV2,
+					 IMAP_BODYSTRUCTURE_FLAG_IMAP4REV2,
 				 ctx->pool);
 	print_imap("bodystructure.rev2", str);
 }
 
 static void dump_fetches(struct dump_ctx *ctx)
 {
-	static const char *const fields[] = {"FROM", "SUBJECT"};
+	static const char *const fields[] = { "FROM", "SUBJECT" };
 	struct message_section_range range;
 	buffer_t *buf = buffer_create(256, SIZE_MAX);
 

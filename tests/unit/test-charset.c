@@ -11,21 +11,21 @@ static const struct {
 	const char *input;
 	const char *output;
 } convert_cases[] = {
-    {"utf-8", "Z\xc3\xbcrich", "Z\xc3\xbcrich"},
-    {"UTF8", "bad \xff end", "bad \xef\xbf\xbd end"},
-    /* latin1 labels are windows-1252 */
-    {"iso-8859-1", "K\xe4se \x80", "K\xc3\xa4se \xe2\x82\xac"},
-    {"us-ascii", "\x93quoted\x94", "\xe2\x80\x9cquoted\xe2\x80\x9d"},
-    {"Latin1", "\xe9", "\xc3\xa9"},
-    {"\"ISO-8859-1\"", "\xe9", "\xc3\xa9"},
-    {"koi8-r", "\xe9\xd7\xc1\xce", "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd"},
-    {"gb2312", "\xcd\xf5", "\xe7\x8e\x8b"},
-    {"shift_jis", "\x95\x5c", "\xe8\xa1\xa8"},
-    {"iso-2022-jp", "\x1b$BF|K\\\x1b(B", "\xe6\x97\xa5\xe6\x9c\xac"},
-    /* undefined in windows-1252: U+0081, as WHATWG maps it */
-    {"windows-1252", "\x81", "\xc2\x81"},
-    {"utf-16be", "\xd8\x00", "\xef\xbf\xbd"},
-    {"utf-8*en", "x", "x"},
+	{ "utf-8", "Z\xc3\xbcrich", "Z\xc3\xbcrich" },
+	{ "UTF8", "bad \xff end", "bad \xef\xbf\xbd end" },
+	/* latin1 labels are windows-1252 */
+	{ "iso-8859-1", "K\xe4se \x80", "K\xc3\xa4se \xe2\x82\xac" },
+	{ "us-ascii", "\x93quoted\x94", "\xe2\x80\x9cquoted\xe2\x80\x9d" },
+	{ "Latin1", "\xe9", "\xc3\xa9" },
+	{ "\"ISO-8859-1\"", "\xe9", "\xc3\xa9" },
+	{ "koi8-r", "\xe9\xd7\xc1\xce", "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd" },
+	{ "gb2312", "\xcd\xf5", "\xe7\x8e\x8b" },
+	{ "shift_jis", "\x95\x5c", "\xe8\xa1\xa8" },
+	{ "iso-2022-jp", "\x1b$BF|K\\\x1b(B", "\xe6\x97\xa5\xe6\x9c\xac" },
+	/* undefined in windows-1252: U+0081, as WHATWG maps it */
+	{ "windows-1252", "\x81", "\xc2\x81" },
+	{ "utf-16be", "\xd8\x00", "\xef\xbf\xbd" },
+	{ "utf-8*en", "x", "x" },
 };
 
 static void test_charset_convert(void **state)
@@ -37,9 +37,9 @@ static void test_charset_convert(void **state)
 
 		buffer_clear(buf);
 		assert_int_equal(charset_convert_to_utf8(
-				     convert_cases[i].charset,
-				     convert_cases[i].input,
-				     strlen(convert_cases[i].input), buf),
+					 convert_cases[i].charset,
+					 convert_cases[i].input,
+					 strlen(convert_cases[i].input), buf),
 				 0);
 		if (buf->used != len ||
 		    memcmp(buf->data, convert_cases[i].output, len) != 0)
@@ -50,7 +50,7 @@ static void test_charset_convert(void **state)
 	assert_int_equal(charset_convert_to_utf8("x-unknown", "a", 1, buf), -1);
 	assert_int_equal(charset_convert_to_utf8("", "a", 1, buf), -1);
 	assert_int_equal(
-	    charset_convert_to_utf8("utf-16,swaplfnl", "a", 1, buf), -1);
+		charset_convert_to_utf8("utf-16,swaplfnl", "a", 1, buf), -1);
 	assert_int_equal(buf->used, 0);
 	assert_true(charset_is_utf8("UTF-8"));
 	assert_false(charset_is_utf8("us-ascii"));
@@ -64,10 +64,10 @@ static void test_charset_streaming(void **state)
 		const char *charset;
 		const char *input;
 	} cases[] = {
-	    {"utf-8", "a\xe2\x82\xac\xf0\x9f\x98\x80z"},
-	    {"shift_jis", "\x95\x5c\x83\x5c"},
-	    {"iso-2022-jp", "\x1b$BF|K\\\x1b(Bx"},
-	    {"utf-16be", "\xd8\x3d\xde\x00\x00z"},
+		{ "utf-8", "a\xe2\x82\xac\xf0\x9f\x98\x80z" },
+		{ "shift_jis", "\x95\x5c\x83\x5c" },
+		{ "iso-2022-jp", "\x1b$BF|K\\\x1b(Bx" },
+		{ "utf-16be", "\xd8\x3d\xde\x00\x00z" },
 	};
 	buffer_t *whole = buffer_create(64, SIZE_MAX);
 	buffer_t *parts = buffer_create(64, SIZE_MAX);
@@ -85,7 +85,7 @@ static void test_charset_streaming(void **state)
 							 whole),
 				 0);
 		assert_int_equal(
-		    charset_to_utf8_begin(cases[i].charset, &trans), 0);
+			charset_to_utf8_begin(cases[i].charset, &trans), 0);
 		for (size_t j = 0; j < len; j++)
 			charset_to_utf8(trans, cases[i].input + j, 1,
 					j + 1 == len, parts);
@@ -150,10 +150,10 @@ static void test_crlf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_charset_convert),
-	    cmocka_unit_test(test_charset_streaming),
-	    cmocka_unit_test(test_utf8_helpers),
-	    cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_charset_convert),
+		cmocka_unit_test(test_charset_streaming),
+		cmocka_unit_test(test_utf8_helpers),
+		cmocka_unit_test(test_crlf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

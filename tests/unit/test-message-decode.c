@@ -11,30 +11,30 @@ static const struct {
 	const char *output;
 	bool errors;
 } decode_cases[] = {
-    {MESSAGE_CTE_7BIT, "a\r\nb", "a\r\nb", false},
-    {MESSAGE_CTE_BASE64, "SGVsbG8gd29ybGQ=", "Hello world", false},
-    {MESSAGE_CTE_BASE64, "SGVs\r\nbG8g\r\nd29y\r\nbGQ=\r\n", "Hello world",
-     false},
-    /* missing padding */
-    {MESSAGE_CTE_BASE64, "SGVsbG8gd29ybGQ", "Hello world", true},
-    /* junk skipped (RFC 2045 §6.8) */
-    {MESSAGE_CTE_BASE64, "SGV *! sbG8=", "Hello", true},
-    /* a lone trailing character makes no byte */
-    {MESSAGE_CTE_BASE64, "SGVsbG8gQ", "Hello ", true},
-    /* glued streams; a padded line ends the data */
-    {MESSAGE_CTE_BASE64, "SGVsbG8=IHdvcmxk\r\nZm9vYmFy====\r\nZm9v",
-     "Hello worldfoobar", false},
-    {MESSAGE_CTE_BASE64, "SGk=\r\n-- \r\nfooter", "Hi", false},
-    {MESSAGE_CTE_QP, "a=3Db=3dc", "a=b=c", false},
-    {MESSAGE_CTE_QP, "soft=\r\nbreak", "softbreak", false},
-    {MESSAGE_CTE_QP, "soft= \t\r\nbreak", "softbreak", false},
-    {MESSAGE_CTE_QP, "lf=\nonly\n", "lfonly\n", false},
-    {MESSAGE_CTE_QP, "trailing  \r\nspace\t\r\n", "trailing\r\nspace\r\n",
-     false},
-    {MESSAGE_CTE_QP, "kept=20\r\n", "kept \r\n", false},
-    {MESSAGE_CTE_QP, "bad=ZZ=4 =", "bad=ZZ=4 ", true},
-    {MESSAGE_CTE_QP, "end=", "end", false},
-    {MESSAGE_CTE_QP, "=C3=BC", "\xc3\xbc", false},
+	{ MESSAGE_CTE_7BIT, "a\r\nb", "a\r\nb", false },
+	{ MESSAGE_CTE_BASE64, "SGVsbG8gd29ybGQ=", "Hello world", false },
+	{ MESSAGE_CTE_BASE64, "SGVs\r\nbG8g\r\nd29y\r\nbGQ=\r\n", "Hello world",
+	  false },
+	/* missing padding */
+	{ MESSAGE_CTE_BASE64, "SGVsbG8gd29ybGQ", "Hello world", true },
+	/* junk skipped (RFC 2045 §6.8) */
+	{ MESSAGE_CTE_BASE64, "SGV *! sbG8=", "Hello", true },
+	/* a lone trailing character makes no byte */
+	{ MESSAGE_CTE_BASE64, "SGVsbG8gQ", "Hello ", true },
+	/* glued streams; a padded line ends the data */
+	{ MESSAGE_CTE_BASE64, "SGVsbG8=IHdvcmxk\r\nZm9vYmFy====\r\nZm9v",
+	  "Hello worldfoobar", false },
+	{ MESSAGE_CTE_BASE64, "SGk=\r\n-- \r\nfooter", "Hi", false },
+	{ MESSAGE_CTE_QP, "a=3Db=3dc", "a=b=c", false },
+	{ MESSAGE_CTE_QP, "soft=\r\nbreak", "softbreak", false },
+	{ MESSAGE_CTE_QP, "soft= \t\r\nbreak", "softbreak", false },
+	{ MESSAGE_CTE_QP, "lf=\nonly\n", "lfonly\n", false },
+	{ MESSAGE_CTE_QP, "trailing  \r\nspace\t\r\n", "trailing\r\nspace\r\n",
+	  false },
+	{ MESSAGE_CTE_QP, "kept=20\r\n", "kept \r\n", false },
+	{ MESSAGE_CTE_QP, "bad=ZZ=4 =", "bad=ZZ=4 ", true },
+	{ MESSAGE_CTE_QP, "end=", "end", false },
+	{ MESSAGE_CTE_QP, "=C3=BC", "\xc3\xbc", false },
 };
 
 static void test_decode(void **state)
@@ -46,10 +46,11 @@ static void test_decode(void **state)
 		size_t len = strlen(decode_cases[i].output);
 
 		buffer_clear(buf);
-		assert_int_equal(
-		    message_decode(decode_cases[i].cte, decode_cases[i].input,
-				   strlen(decode_cases[i].input), buf, &result),
-		    0);
+		assert_int_equal(message_decode(decode_cases[i].cte,
+						decode_cases[i].input,
+						strlen(decode_cases[i].input),
+						buf, &result),
+				 0);
 		if (buf->used != len ||
 		    memcmp(buf->data, decode_cases[i].output, len) != 0)
 			fail_msg("case %zu: got %.*s", i, (int)buf->used,
@@ -99,10 +100,10 @@ static void test_decode_misc(void **state)
 	buffer_t *buf = buffer_create(64, SIZE_MAX);
 
 	assert_int_equal(
-	    message_decode(MESSAGE_CTE_UNKNOWN, "x", 1, buf, &result), -1);
+		message_decode(MESSAGE_CTE_UNKNOWN, "x", 1, buf, &result), -1);
 	assert_int_equal(buf->used, 0);
 	assert_int_equal(
-	    message_decode(MESSAGE_CTE_BASE64, "AAA=", 4, buf, &result), 0);
+		message_decode(MESSAGE_CTE_BASE64, "AAA=", 4, buf, &result), 0);
 	assert_true(result.has_nul);
 	assert_int_equal(message_cte_from_name(NULL), MESSAGE_CTE_7BIT);
 	assert_int_equal(message_cte_from_name("BASE64"), MESSAGE_CTE_BASE64);
@@ -118,9 +119,9 @@ static void test_decode_misc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_decode),
-	    cmocka_unit_test(test_decode_streaming),
-	    cmocka_unit_test(test_decode_misc),
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_decode_streaming),
+		cmocka_unit_test(test_decode_misc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

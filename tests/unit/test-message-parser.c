@@ -38,62 +38,65 @@ static const struct {
 	const char *input;
 	const char *tree;
 } tree_cases[] = {
-    {"", "text/plain 0+0/0;"},
-    {"body", "text/plain 4+0/0;"},
-    {"A: b\r\n\r\nline1\r\nline2", "text/plain 8+12/1;"},
-    {"A: b\n\nline1\nline2\n", "text/plain 6+12/2;"},
-    /* preamble, transport padding, a delimiter with text after it,
+	{ "", "text/plain 0+0/0;" },
+	{ "body", "text/plain 4+0/0;" },
+	{ "A: b\r\n\r\nline1\r\nline2", "text/plain 8+12/1;" },
+	{ "A: b\n\nline1\nline2\n", "text/plain 6+12/2;" },
+	/* preamble, transport padding, a delimiter with text after it,
 	   epilogue with a fake part */
-    {MP("b") "pre\r\n--bx\r\n" TP "one\r\n--b \t\r\n" TP "two\r\n--b--\r\n"
-	     "--b\r\n" TP "not a part\r\n",
-     "multipart/mixed 45+136/14*;text/plain 28+3/0;text/plain 28+3/0;"},
-    /* an empty part: delimiter right after delimiter */
-    {MP("b") "--b\r\n--b\r\n" TP "x\r\n--b--",
-     "multipart/mixed 45+46/5*;text/plain 0+0/0;text/plain 28+1/0;"},
-    /* outer boundary a prefix of the inner one */
-    {MP("p") "--p\r\n" MP("p1") "--p1\r\n" TP "a\r\n--p1--\r\n--p\r\n" TP
-				"b\r\n--p--\r\n",
-     "multipart/mixed 45+139/13*;multipart/mixed 46+43/4*;"
-     "text/plain 28+1/0;text/plain 28+1/0;"},
-    /* inner boundary a prefix of the outer one, never closed */
-    {MP("bx") "--bx\r\n" MP("b") "--b\r\n" TP "a\r\n--bx\r\n" TP
-				 "b\r\n--bx--\r\n",
-     "multipart/mixed 46+132/12*;multipart/mixed 45+34/3*;"
-     "text/plain 28+1/0;text/plain 28+1/0;"},
-    /* never closed, cut mid-line */
-    {MP("b") "--b\r\n" TP "a\r\n--b\r\n" TP "cut",
-     "multipart/mixed 45+72/7*;text/plain 28+1/0;text/plain 28+3/0;"},
-    /* no boundary parameter: invalid, so text/plain (RFC 2045 §5.2) */
-    {"Content-Type: multipart/mixed\r\n\r\n--\r\nx\r\n", "text/plain 33+7/2;"},
-    /* the boundary never appears: a made-up empty child */
-    {MP("b") "no parts\r\n", "multipart/mixed 45+10/1*;text/plain 0+0/0;"},
-    /* digest parts default to message/rfc822 */
-    {"Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\n"
-     "Subject: s\r\n\r\nbody\r\n--d--",
-     "multipart/digest 46+32/5*;message/rfc822 2+18/2>;"
-     "text/plain 14+4/0;"},
-    /* message/rfc822 whose message is a multipart */
-    {"Content-Type: message/rfc822\r\n\r\n" MP("i") "--i\r\n" TP "x\r\n--i--",
-     "message/rfc822 32+86/6>;multipart/mixed 45+41/4*;"
-     "text/plain 28+1/0;"},
-    {"Content-Type: message/global\r\n\r\nSubject: x\r\n\r\ny",
-     "message/global 32+15/2>;text/plain 14+1/0;"},
-    /* encoded message/rfc822 is not parsed inside (RFC 2046 §5.2.1) */
-    {"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64"
-     "\r\n\r\nU3ViamVjdDogeA0KDQp5",
-     "message/rfc822 67+20/0;"},
-    /* a header ended by a delimiter: no blank line, no body */
-    {MP("b") "--b\r\nContent-Type: text/html\r\n--b--",
-     "multipart/mixed 45+35/2*;text/html 23+0/0;"},
-    /* the empty line before a delimiter is the delimiter's */
-    {MP("b") "--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n"
-	     "\r\n--b--",
-     "multipart/mixed 45+56/5*;message/rfc822 32+12/1>;"
-     "text/plain 12+0/0;"},
-    /* boundary in quotes with folding, odd case */
-    {"CONTENT-TYPE: Multipart/Mixed; BOUNDARY=\"a\r\n b\"\r\n\r\n--a b\r\n"
-     "\r\nx\r\n--a b--",
-     "Multipart/Mixed 51+19/3*;text/plain 2+1/0;"},
+	{ MP("b") "pre\r\n--bx\r\n" TP "one\r\n--b \t\r\n" TP "two\r\n--b--\r\n"
+		  "--b\r\n" TP "not a part\r\n",
+	  "multipart/mixed 45+136/14*;text/plain 28+3/0;text/plain 28+3/0;" },
+	/* an empty part: delimiter right after delimiter */
+	{ MP("b") "--b\r\n--b\r\n" TP "x\r\n--b--",
+	  "multipart/mixed 45+46/5*;text/plain 0+0/0;text/plain 28+1/0;" },
+	/* outer boundary a prefix of the inner one */
+	{ MP("p") "--p\r\n" MP("p1") "--p1\r\n" TP "a\r\n--p1--\r\n--p\r\n" TP
+				     "b\r\n--p--\r\n",
+	  "multipart/mixed 45+139/13*;multipart/mixed 46+43/4*;"
+	  "text/plain 28+1/0;text/plain 28+1/0;" },
+	/* inner boundary a prefix of the outer one, never closed */
+	{ MP("bx") "--bx\r\n" MP("b") "--b\r\n" TP "a\r\n--bx\r\n" TP
+				      "b\r\n--bx--\r\n",
+	  "multipart/mixed 46+132/12*;multipart/mixed 45+34/3*;"
+	  "text/plain 28+1/0;text/plain 28+1/0;" },
+	/* never closed, cut mid-line */
+	{ MP("b") "--b\r\n" TP "a\r\n--b\r\n" TP "cut",
+	  "multipart/mixed 45+72/7*;text/plain 28+1/0;text/plain 28+3/0;" },
+	/* no boundary parameter: invalid, so text/plain (RFC 2045 §5.2) */
+	{ "Content-Type: multipart/mixed\r\n\r\n--\r\nx\r\n",
+	  "text/plain 33+7/2;" },
+	/* the boundary never appears: a made-up empty child */
+	{ MP("b") "no parts\r\n",
+	  "multipart/mixed 45+10/1*;text/plain 0+0/0;" },
+	/* digest parts default to message/rfc822 */
+	{ "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\n"
+	  "Subject: s\r\n\r\nbody\r\n--d--",
+	  "multipart/digest 46+32/5*;message/rfc822 2+18/2>;"
+	  "text/plain 14+4/0;" },
+	/* message/rfc822 whose message is a multipart */
+	{ "Content-Type: message/rfc822\r\n\r\n" MP("i") "--i\r\n" TP
+							 "x\r\n--i--",
+	  "message/rfc822 32+86/6>;multipart/mixed 45+41/4*;"
+	  "text/plain 28+1/0;" },
+	{ "Content-Type: message/global\r\n\r\nSubject: x\r\n\r\ny",
+	  "message/global 32+15/2>;text/plain 14+1/0;" },
+	/* encoded message/rfc822 is not parsed inside (RFC 2046 §5.2.1) */
+	{ "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64"
+	  "\r\n\r\nU3ViamVjdDogeA0KDQp5",
+	  "message/rfc822 67+20/0;" },
+	/* a header ended by a delimiter: no blank line, no body */
+	{ MP("b") "--b\r\nContent-Type: text/html\r\n--b--",
+	  "multipart/mixed 45+35/2*;text/html 23+0/0;" },
+	/* the empty line before a delimiter is the delimiter's */
+	{ MP("b") "--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n"
+		  "\r\n--b--",
+	  "multipart/mixed 45+56/5*;message/rfc822 32+12/1>;"
+	  "text/plain 12+0/0;" },
+	/* boundary in quotes with folding, odd case */
+	{ "CONTENT-TYPE: Multipart/Mixed; BOUNDARY=\"a\r\n b\"\r\n\r\n--a b\r\n"
+	  "\r\nx\r\n--a b--",
+	  "Multipart/Mixed 51+19/3*;text/plain 2+1/0;" },
 };
 
 static void test_parser_trees(void **state)
@@ -104,7 +107,7 @@ static void test_parser_trees(void **state)
 	for (size_t i = 0; i < N_ELEMENTS(tree_cases); i++) {
 		const char *input = tree_cases[i].input;
 		struct message_part *root =
-		    message_parse(pool, input, strlen(input), NULL);
+			message_parse(pool, input, strlen(input), NULL);
 
 		str_truncate(str, 0);
 		describe_tree(root, str);
@@ -116,15 +119,15 @@ static void test_parser_trees(void **state)
 	pool_destroy(&pool);
 }
 
-static const char section_msg[] =
-    MP("o") "--o\r\n" TP "1\r\n"
-	    "--o\r\nContent-Type: message/rfc822\r\n\r\n" MP(
-		"i") "--i\r\n" TP "2.1\r\n--i\r\n" TP "2.2\r\n--i--\r\n"
-		     "--o\r\nContent-Type: message/rfc822\r\n\r\nSubject: "
-		     "x\r\n\r\n3.1\r\n"
-		     "--o\r\nContent-Type: message/global\r\n\r\nSubject: "
-		     "y\r\n\r\n4.1\r\n"
-		     "--o--\r\n";
+static const char section_msg[] = MP(
+	"o") "--o\r\n" TP "1\r\n"
+	     "--o\r\nContent-Type: message/rfc822\r\n\r\n" MP(
+		     "i") "--i\r\n" TP "2.1\r\n--i\r\n" TP "2.2\r\n--i--\r\n"
+			  "--o\r\nContent-Type: message/rfc822\r\n\r\nSubject: "
+			  "x\r\n\r\n3.1\r\n"
+			  "--o\r\nContent-Type: message/global\r\n\r\nSubject: "
+			  "y\r\n\r\n4.1\r\n"
+			  "--o--\r\n";
 
 static void check_range(struct message_part *root, const char *section,
 			enum message_section_kind kind, const char *start,
@@ -133,13 +136,13 @@ static void check_range(struct message_part *root, const char *section,
 	struct message_section_range range;
 
 	if (start == NULL) {
-		assert_int_equal(
-		    message_section_get_range(root, section, kind, 0, &range),
-		    -1);
+		assert_int_equal(message_section_get_range(root, section, kind,
+							   0, &range),
+				 -1);
 		return;
 	}
 	assert_int_equal(
-	    message_section_get_range(root, section, kind, 0, &range), 0);
+		message_section_get_range(root, section, kind, 0, &range), 0);
 	assert_memory_equal(section_msg + range.offset, start, strlen(start));
 	assert_int_equal(range.size, size);
 }
@@ -164,7 +167,7 @@ static void check_ranges(struct message_part *root)
 }
 
 static const char rfc822_msg[] =
-    "Content-Type: message/rfc822\r\n\r\nA: b\r\n\r\nc";
+	"Content-Type: message/rfc822\r\n\r\nA: b\r\n\r\nc";
 
 static void test_parser_sections(void **state)
 {
@@ -172,24 +175,24 @@ static void test_parser_sections(void **state)
 		const char *section;
 		const char *body; /* start of the part's body, or NULL */
 	} cases[] = {
-	    {"1", "1\r\n"},      {"2", "Content-Type: multipart"},
-	    {"2.1", "2.1"},      {"2.2", "2.2"},
-	    {"3", "Subject: x"}, {"3.1", "3.1"},
-	    {"4", "Subject: y"}, {"4.1", NULL},
-	    {"5", NULL},         {"0", NULL},
-	    {"1.1", NULL},       {"01", NULL},
-	    {"1.", NULL},        {".1", NULL},
-	    {"2..1", NULL},      {"", NULL},
-	    {"2.3", NULL},       {"2.1.1", NULL},
-	    {"x", NULL},         {"99999999999999999999", NULL},
+		{ "1", "1\r\n" },      { "2", "Content-Type: multipart" },
+		{ "2.1", "2.1" },      { "2.2", "2.2" },
+		{ "3", "Subject: x" }, { "3.1", "3.1" },
+		{ "4", "Subject: y" }, { "4.1", NULL },
+		{ "5", NULL },         { "0", NULL },
+		{ "1.1", NULL },       { "01", NULL },
+		{ "1.", NULL },        { ".1", NULL },
+		{ "2..1", NULL },      { "", NULL },
+		{ "2.3", NULL },       { "2.1.1", NULL },
+		{ "x", NULL },         { "99999999999999999999", NULL },
 	};
 	struct pool *pool = pool_create("test", 0);
 	struct message_part *root =
-	    message_parse(pool, section_msg, sizeof(section_msg) - 1, NULL);
+		message_parse(pool, section_msg, sizeof(section_msg) - 1, NULL);
 
 	for (size_t i = 0; i < N_ELEMENTS(cases); i++) {
 		struct message_part *part =
-		    message_section_find(root, cases[i].section, 0);
+			message_section_find(root, cases[i].section, 0);
 
 		if (cases[i].body == NULL) {
 			if (part != NULL)
@@ -204,8 +207,8 @@ static void test_parser_sections(void **state)
 	/* byte ranges of sections */
 	check_ranges(root);
 	/* IMAP4rev2: message/global is a message */
-	assert_non_null(
-	    message_section_find(root, "4.1", MESSAGE_SECTION_FLAG_IMAP4REV2));
+	assert_non_null(message_section_find(root, "4.1",
+					     MESSAGE_SECTION_FLAG_IMAP4REV2));
 	/* a single-part message is part 1; a message/rfc822 one has 1.1 */
 	root = message_parse(pool, "Subject: x\r\n\r\nbody", 18, NULL);
 	assert_ptr_equal(message_section_find(root, "1", 0), root);
@@ -309,10 +312,10 @@ static void test_parser_performance(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parser_trees),
-	    cmocka_unit_test(test_parser_sections),
-	    cmocka_unit_test(test_parser_limits),
-	    cmocka_unit_test(test_parser_performance),
+		cmocka_unit_test(test_parser_trees),
+		cmocka_unit_test(test_parser_sections),
+		cmocka_unit_test(test_parser_limits),
+		cmocka_unit_test(test_parser_performance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

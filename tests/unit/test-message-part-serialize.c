@@ -10,12 +10,12 @@
 #include <string.h>
 
 static const char msg[] =
-    "Content-Type: multipart/mixed; boundary=o\r\n\r\n"
-    "--o\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64"
-    "\r\n\r\nAAAA\r\n"
-    "--o\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\ny\r\n"
-    "--o\r\nContent-Type: message/global\r\n\r\nSubject: x\r\n\r\ny\0z\r\n"
-    "--o--\r\n";
+	"Content-Type: multipart/mixed; boundary=o\r\n\r\n"
+	"--o\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64"
+	"\r\n\r\nAAAA\r\n"
+	"--o\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\ny\r\n"
+	"--o\r\nContent-Type: message/global\r\n\r\nSubject: x\r\n\r\ny\0z\r\n"
+	"--o--\r\n";
 
 static void assert_same_tree(const struct message_part *a,
 			     const struct message_part *b)
@@ -54,8 +54,8 @@ static void test_serialize_roundtrip(void **state)
 	/* usable for sections without reparsing */
 	assert_non_null(message_section_find(copy, "2.1", 0));
 	assert_null(message_section_find(copy, "3.1", 0));
-	assert_non_null(message_section_find(
-	    copy, "3.1", MESSAGE_SECTION_FLAG_IMAP4REV2));
+	assert_non_null(message_section_find(copy, "3.1",
+					     MESSAGE_SECTION_FLAG_IMAP4REV2));
 	/* compact: a few bytes a part */
 	assert_true(blob->used < 8 * 6 + 16);
 	/* the size must match unless told not to check */
@@ -143,22 +143,24 @@ static void test_serialize_hostile(void **state)
 		size_t size;
 		const char *error;
 	} cases[] = {
-	    {"", 0, "unknown version"},
-	    {"\x02", 1, "unknown version"},
-	    /* a leaf claiming a million children */
-	    {"\x01\x00\x00\x00\x00\x00\xc0\x84\x3d", 9, "leaf with children"},
-	    {"\x01\x01\x00\x00\x05\x00\xc0\x84\x3d", 9,
-	     "child count past the data"},
-	    {"\x01\x00\x00\x00\x05\x06\x00", 7, "more lines than bytes"},
-	    {"\x01\x80\x80\x80", 4, "truncated"},
-	    {"\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11,
-	     "varint overflow"},
-	    {"\x01\x80\x04\x00\x00\x00\x00\x00", 8, "unknown flags"},
-	    {"\x01\x80\xe0\x01\x00\x00\x00\x00\x00", 9,
-	     "unknown transfer encoding"},
-	    {"\x01\x02\x00\x00\x00\x00\x00\x00", 8,
-	     "message without one child"},
-	    {"\x01\x00\x00\x00\x0a\x00\x00", 7, "part outside its parent"},
+		{ "", 0, "unknown version" },
+		{ "\x02", 1, "unknown version" },
+		/* a leaf claiming a million children */
+		{ "\x01\x00\x00\x00\x00\x00\xc0\x84\x3d", 9,
+		  "leaf with children" },
+		{ "\x01\x01\x00\x00\x05\x00\xc0\x84\x3d", 9,
+		  "child count past the data" },
+		{ "\x01\x00\x00\x00\x05\x06\x00", 7, "more lines than bytes" },
+		{ "\x01\x80\x80\x80", 4, "truncated" },
+		{ "\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11,
+		  "varint overflow" },
+		{ "\x01\x80\x04\x00\x00\x00\x00\x00", 8, "unknown flags" },
+		{ "\x01\x80\xe0\x01\x00\x00\x00\x00\x00", 9,
+		  "unknown transfer encoding" },
+		{ "\x01\x02\x00\x00\x00\x00\x00\x00", 8,
+		  "message without one child" },
+		{ "\x01\x00\x00\x00\x0a\x00\x00", 7,
+		  "part outside its parent" },
 	};
 	struct pool *pool = pool_create("test", 0);
 	struct message_part *copy;
@@ -178,9 +180,9 @@ static void test_serialize_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_serialize_roundtrip),
-	    cmocka_unit_test(test_serialize_corrupt),
-	    cmocka_unit_test(test_serialize_hostile),
+		cmocka_unit_test(test_serialize_roundtrip),
+		cmocka_unit_test(test_serialize_corrupt),
+		cmocka_unit_test(test_serialize_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,49 +13,51 @@ static const struct {
 	const char *type;
 	const char *params;
 } ct_cases[] = {
-    {"text/plain; charset=us-ascii", "text/plain", "charset=us-ascii;"},
-    {"TEXT/Plain;CHARSET=\"UTF-8\"", "TEXT/Plain", "CHARSET=UTF-8;"},
-    {"text / plain (c) ; charset = \"utf-8\" (x (y)) ; format=flowed",
-     "text/plain", "charset=utf-8;format=flowed;"},
-    {"application/octet-stream;; name=data.bin;", "application/octet-stream",
-     "name=data.bin;"},
-    {"multipart/mixed; boundary=----=_NextPart_000_0001", "multipart/mixed",
-     "boundary=----=_NextPart_000_0001;"},
-    {"multipart/mixed; boundary=\"folded\r\n boundary\"", "multipart/mixed",
-     "boundary=folded boundary;"},
-    {"text/plain; name=\"a \\\"b\\\"; c\"", "text/plain", "name=a \"b\"; c;"},
-    {"text/plain; garbage; charset=x", "text/plain", "charset=x;"},
-    {"text/plain; name=\"unterminated", "text/plain", "name=unterminated;"},
-    /* invalid: RFC 2045 §5.2 default, parameters dropped */
-    {"text", NULL, ""},
-    {";charset=utf-8", NULL, ""},
-    {"", NULL, ""},
-    {"/plain", NULL, ""},
-    /* RFC 2231 continuations, in any order */
-    {"text/plain; title*1=\" second\"; title*0=\"first,\"", "text/plain",
-     "title=first, second;"},
-    {"a/b; name*0*=utf-8'de'Gesch%C3%A4ft%20; name*1*=%C3%BCber;"
-     " name*2=\" (final).pdf\"",
-     "a/b",
-     "name=Gesch\xc3\xa4"
-     "ft \xc3\xbc"
-     "ber (final).pdf;"},
-    /* charset conversion; the decoded value replaces the fallback */
-    {"a/b; name=\"fallback.txt\"; name*=iso-8859-1'fr'r%E9sum%E9.txt", "a/b",
-     "name=r\xc3\xa9sum\xc3\xa9.txt;"},
-    {"a/b; name*=UTF-8''%E2%82%AC.txt; name=\"fallback.txt\"; x=1", "a/b",
-     "name=\xe2\x82\xac.txt;x=1;"},
-    {"a/b; name*=''plain", "a/b", "name=plain;"},
-    /* undecodable: kept raw as name* */
-    {"a/b; x*=''%ZZbad%2", "a/b", "x*=''%ZZbad%2;"},
-    {"a/b; x*=x-unknown''abc", "a/b", "x*=x-unknown''abc;"},
-    {"a/b; x*=noquotes", "a/b", "x*=noquotes;"},
-    {"a/b; x*0*=utf-8''a; x*1*=%G0", "a/b", "x*=utf-8''a%G0;"},
-    /* a gap ends the continuation; *1 alone is raw */
-    {"a/b; t*0=a; t*2=c", "a/b", "t=a;"},
-    {"a/b; t*1=a", "a/b", "t*=a;"},
-    /* names that are not RFC 2231 */
-    {"a/b; t*01=a; *x=b; t*1x=c", "a/b", "t*01=a;*x=b;t*1x=c;"},
+	{ "text/plain; charset=us-ascii", "text/plain", "charset=us-ascii;" },
+	{ "TEXT/Plain;CHARSET=\"UTF-8\"", "TEXT/Plain", "CHARSET=UTF-8;" },
+	{ "text / plain (c) ; charset = \"utf-8\" (x (y)) ; format=flowed",
+	  "text/plain", "charset=utf-8;format=flowed;" },
+	{ "application/octet-stream;; name=data.bin;",
+	  "application/octet-stream", "name=data.bin;" },
+	{ "multipart/mixed; boundary=----=_NextPart_000_0001",
+	  "multipart/mixed", "boundary=----=_NextPart_000_0001;" },
+	{ "multipart/mixed; boundary=\"folded\r\n boundary\"",
+	  "multipart/mixed", "boundary=folded boundary;" },
+	{ "text/plain; name=\"a \\\"b\\\"; c\"", "text/plain",
+	  "name=a \"b\"; c;" },
+	{ "text/plain; garbage; charset=x", "text/plain", "charset=x;" },
+	{ "text/plain; name=\"unterminated", "text/plain",
+	  "name=unterminated;" },
+	/* invalid: RFC 2045 §5.2 default, parameters dropped */
+	{ "text", NULL, "" },
+	{ ";charset=utf-8", NULL, "" },
+	{ "", NULL, "" },
+	{ "/plain", NULL, "" },
+	/* RFC 2231 continuations, in any order */
+	{ "text/plain; title*1=\" second\"; title*0=\"first,\"", "text/plain",
+	  "title=first, second;" },
+	{ "a/b; name*0*=utf-8'de'Gesch%C3%A4ft%20; name*1*=%C3%BCber;"
+	  " name*2=\" (final).pdf\"",
+	  "a/b",
+	  "name=Gesch\xc3\xa4"
+	  "ft \xc3\xbc"
+	  "ber (final).pdf;" },
+	/* charset conversion; the decoded value replaces the fallback */
+	{ "a/b; name=\"fallback.txt\"; name*=iso-8859-1'fr'r%E9sum%E9.txt",
+	  "a/b", "name=r\xc3\xa9sum\xc3\xa9.txt;" },
+	{ "a/b; name*=UTF-8''%E2%82%AC.txt; name=\"fallback.txt\"; x=1", "a/b",
+	  "name=\xe2\x82\xac.txt;x=1;" },
+	{ "a/b; name*=''plain", "a/b", "name=plain;" },
+	/* undecodable: kept raw as name* */
+	{ "a/b; x*=''%ZZbad%2", "a/b", "x*=''%ZZbad%2;" },
+	{ "a/b; x*=x-unknown''abc", "a/b", "x*=x-unknown''abc;" },
+	{ "a/b; x*=noquotes", "a/b", "x*=noquotes;" },
+	{ "a/b; x*0*=utf-8''a; x*1*=%G0", "a/b", "x*=utf-8''a%G0;" },
+	/* a gap ends the continuation; *1 alone is raw */
+	{ "a/b; t*0=a; t*2=c", "a/b", "t=a;" },
+	{ "a/b; t*1=a", "a/b", "t*=a;" },
+	/* names that are not RFC 2231 */
+	{ "a/b; t*01=a; *x=b; t*1x=c", "a/b", "t*01=a;*x=b;t*1x=c;" },
 };
 
 static void format_params(const struct message_part_data *data, string_t *str)
@@ -76,7 +78,8 @@ static void test_content_type(void **state)
 
 		memset(&data, 0, sizeof(data));
 		ret = message_part_data_parse_content_type(
-		    pool, &data, ct_cases[i].input, strlen(ct_cases[i].input));
+			pool, &data, ct_cases[i].input,
+			strlen(ct_cases[i].input));
 		str_truncate(str, 0);
 		if (data.content_type != NULL)
 			str_printfa(str, "%s/%s", data.content_type,
@@ -106,7 +109,7 @@ static void test_param_limit(void **state)
 		str_printfa(str, "; p*%u=x", i);
 	memset(&data, 0, sizeof(data));
 	assert_int_equal(message_part_data_parse_content_type(
-			     pool, &data, str->data, str->used),
+				 pool, &data, str->data, str->used),
 			 0);
 	assert_int_equal(data.content_type_params_count, 1);
 	assert_int_equal(strlen(data.content_type_params[0].value),
@@ -118,8 +121,8 @@ static void test_param_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_content_type),
-	    cmocka_unit_test(test_param_limit),
+		cmocka_unit_test(test_content_type),
+		cmocka_unit_test(test_param_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
