@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct buffer;
+
 enum imap_arg_type {
 	IMAP_ARG_NIL,
 	IMAP_ARG_ATOM,
@@ -70,5 +72,11 @@ bool imap_arg_get_list(const struct imap_arg *arg,
 bool imap_arg_atom_equals(const struct imap_arg *arg, const char *str);
 /* The number of arguments before the IMAP_ARG_EOL one. */
 unsigned int imap_args_count(const struct imap_arg *args);
+
+/* Writes args back in IMAP syntax, space-separated: atoms and NIL as
+   they came, quoted strings quoted, literals as "{n}" CRLF data ("~{n}"
+   for literal8), lists in parentheses. For tests, logs and the fuzz
+   target's parse-write-parse check. */
+void imap_args_write(struct buffer *dest, const struct imap_arg *args);
 
 #endif
