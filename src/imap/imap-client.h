@@ -16,7 +16,7 @@
 #include "listener.h"
 #include "log.h"
 #include "macros.h"
-#include "seq-range.h"
+#include "postern/seq-range.h"
 #include "service.h"
 #include "session-id.h"
 #include "str.h"
@@ -66,7 +66,9 @@ struct imap_client {
 	/* SEARCHRES (RFC 5182): the UIDs saved by SEARCH RETURN (SAVE),
 	   heap-allocated; empty when none. Reset on SELECT. */
 	struct seq_range_set search_saved;
-	/* The mailbox being watched while in IDLE. */
+	/* IDLE (cmd-idle.c): the command is not kept while idling, only its
+	   tag (heap) and the watch on the mailbox. */
+	char *idle_tag;
 	struct mailbox_watch *watch;
 
 	/* BAD answers in a row; too many end the session. */
@@ -76,6 +78,9 @@ struct imap_client {
 	/* A CONDSTORE-enabling command was used (RFC 7162 §3.1): FETCH
 	   responses carry MODSEQ from now on. */
 	bool condstore_used;
+	bool input_paused;
+	/* Storage objects are being released after the end. */
+	bool releasing;
 	bool disconnected;
 	/* A graceful stop waits for the running command, then says BYE. */
 	bool shutting_down;
@@ -120,6 +125,26 @@ static inline bool imap_client_utf8(const struct imap_client *client)
    becomes authenticated. */
 void imap_client_login(struct imap_client *client, const char *username,
 		       struct mail_user *user);
+
+/* ---- Framework internals ---- */
+
+/* Input from the client: stop / go on reading (tracks the state). */
+void imap_client_input_pause(struct imap_client *client);
+void imap_client_input_resume(struct imap_client *client);
+/* The running command ended (client->cmd is NULL again): BYE for a
+   stopping service, release for a closed session, else read on. */
+void imap_client_command_ended(struct imap_client *client);
+/* The peer went away while a command waits for input or output: the
+   command's abort callback releases what it holds and ends it. */
+void imap_client_abort_command(struct imap_client *client);
+/* Settings for a command's argument parser. */
+const struct imap_parser_settings *imap_client_parser_settings(void);
+/* cmd-idle.c: a line while idling. */
+void imap_idle_input_line(struct imap_client *client, const char *line,
+			  size_t len);
+/* Releases storage objects (watch, mailbox, user) of a session that has
+   ended; the session lives until that is done. */
+void imap_client_release_storage(struct imap_client *client);
 
 /* ---- The selected mailbox (imap-sync.c) ---- */
 

@@ -91,9 +91,10 @@ enum imap_command_flags {
 	IMAP_CMD_FLAG_NOT_AUTH = 0x0001,
 	IMAP_CMD_FLAG_AUTH = 0x0002,
 	IMAP_CMD_FLAG_SELECTED = 0x0004,
-	IMAP_CMD_FLAG_ANY_STATE =
-		IMAP_CMD_FLAG_NOT_AUTH | IMAP_CMD_FLAG_AUTH | IMAP_CMD_FLAG_SELECTED,
-	IMAP_CMD_FLAG_AUTHENTICATED = IMAP_CMD_FLAG_AUTH | IMAP_CMD_FLAG_SELECTED,
+	IMAP_CMD_FLAG_ANY_STATE = IMAP_CMD_FLAG_NOT_AUTH | IMAP_CMD_FLAG_AUTH |
+				  IMAP_CMD_FLAG_SELECTED,
+	IMAP_CMD_FLAG_AUTHENTICATED =
+		IMAP_CMD_FLAG_AUTH | IMAP_CMD_FLAG_SELECTED,
 	/* The command takes sequence numbers as arguments (or reports them):
 	   without the UID prefix no EXPUNGE may be sent while it runs or
 	   right after it (RFC 9051 §7.5.1). Dovecot's COMMAND_FLAG_USES_SEQS. */
@@ -119,6 +120,18 @@ struct imap_command_def {
 	enum imap_command_flags flags;
 };
 
+/* private: what the command reads from the client now. */
+enum imap_command_input_state {
+	IMAP_CMD_INPUT_NONE,            /* running: input paused */
+	IMAP_CMD_INPUT_PARSE_LINE,      /* the next line of the arguments */
+	IMAP_CMD_INPUT_PARSE_LITERAL,   /* a literal into the parser */
+	IMAP_CMD_INPUT_STREAM_LITERAL,  /* a literal the command streams */
+	IMAP_CMD_INPUT_STREAM_LINE,     /* the line after a streamed literal */
+	IMAP_CMD_INPUT_LINES,           /* lines for line_fn_ */
+	IMAP_CMD_INPUT_DISCARD_LITERAL, /* a refused literal, thrown away */
+	IMAP_CMD_INPUT_DISCARD_LINE,    /* the rest of a refused command */
+};
+
 struct imap_command {
 	struct imap_client *client;
 	/* Everything of the command: args, context, results. Cleared when the
@@ -136,13 +149,20 @@ struct imap_command {
 	void *context;
 
 	/* private: the framework's */
+	enum imap_command_input_state input_state_;
 	struct imap_parser *parser_;
 	imap_command_callback_t *work_fn_, *done_fn_, *drained_fn_;
-	imap_command_callback_t *literal_fn_;
+	imap_command_callback_t *literal_fn_, *abort_fn_;
+	void (*line_fn_)(struct imap_command *cmd, const char *line,
+			 size_t len);
+	void (*literal_next_)(struct imap_command *cmd, bool done);
+	const char *tagline_;
+	uint64_t literal_left_;
 	uv_work_t work_req_;
 	unsigned int sync_flags_; /* enum mailbox_sync_flags */
 	bool working_;
-	bool finishing_;
+	bool ending_;
+	bool literal_started_;
 };
 
 /* NULL if no command has that name (ASCII case-insensitive). */
@@ -182,13 +202,14 @@ void imap_command_nof(struct imap_command *cmd, const char *fmt, ...)
 void imap_command_badf(struct imap_command *cmd, const char *fmt, ...)
 	ATTR_FORMAT(2, 3);
 /* Ends the command with no tagged reply of its own making: the sync, then
-   tagline ("a1 OK [READ-WRITE] SELECT completed.") as given, whole. */
+   tagline ("a1 OK [READ-WRITE] SELECT completed.") as given, whole; no
+   tagged line for NULL. */
 void imap_command_finish(struct imap_command *cmd, const char *tagline);
 
 /* LITERAL_STREAM commands: after the handler was called (or after the
    previous literal), reads the literal that follows the arguments seen so
    far. fn is called on the loop each time data is available, with
-   *data_r/*size_r set by imap_command_literal_data(); when the whole
+   data_r and size_r set by imap_command_literal_data(); when the whole
    literal has been passed on, imap_command_literal_end() parses what
    follows it. See cmd-append.c. */
 struct imap_command_literal {
@@ -223,6 +244,39 @@ void imap_command_literal_end(struct imap_command *cmd,
    non-synchronizing and already announced) and ends the command with
    tagline "NO [TOOBIG] ..." or whatever text is given as NO. */
 void imap_command_literal_refuse(struct imap_command *cmd, const char *text);
+
+/* Commands that read lines from the client (AUTHENTICATE's responses):
+   fn gets each line (without CRLF) until imap_command_stop_lines() or the
+   end of the command. */
+typedef void imap_command_line_callback_t(struct imap_command *cmd,
+					  const char *line, size_t len);
+void imap_command_read_lines(struct imap_command *cmd,
+			     imap_command_line_callback_t *fn);
+void imap_command_stop_lines(struct imap_command *cmd);
+
+/* fn is called on the loop if the peer goes away while the command waits
+   for input or output (not while work runs: done sees
+   imap_command_is_aborted() then). fn must release what the command holds
+   and end it. Without one the command just ends. */
+void imap_command_set_abort(struct imap_command *cmd,
+			    imap_command_callback_t *fn);
+
+/* ---- Framework internals (imap-client.c, cmd-idle.c) ---- */
+
+/* A command of client without a line from the client (IDLE's DONE, the
+   sync of a wake-up): tag and name are copied. client->cmd is set. */
+struct imap_command *imap_command_new(struct imap_client *client,
+				      const char *tag,
+				      const struct imap_command_def *def);
+/* Frees the command and lets the session read its next one. */
+void imap_command_free(struct imap_command *cmd);
+/* Starts parsing a command's arguments: the rest of its first line. */
+void imap_command_parse_first(struct imap_command *cmd, const char *args,
+			      size_t len);
+/* Reads the input the command waits for. Returns true if it made progress
+   and may be called again at once, false if it needs more input or the
+   command runs (input paused). */
+bool imap_command_input(struct imap_command *cmd);
 
 /* ---- Handlers ---- */
 imap_command_handler_t imap_cmd_append;

@@ -66,9 +66,9 @@ struct imap_parser *imap_parser_create(struct pool *pool,
 	return parser;
 }
 
-static enum imap_parser_result
-imap_parser_fail(struct imap_parser *parser, enum imap_parser_error error,
-		 const char *text)
+static enum imap_parser_result imap_parser_fail(struct imap_parser *parser,
+						enum imap_parser_error error,
+						const char *text)
 {
 	if (parser->error == IMAP_PARSE_ERROR_NONE) {
 		parser->error = error;
@@ -86,8 +86,7 @@ static struct imap_arg *imap_parser_level_push(struct imap_parser *parser,
 			p_new(parser->pool, struct imap_arg, alloc);
 
 		if (level->count > 0)
-			memcpy(args, level->args,
-			       level->count * sizeof(*args));
+			memcpy(args, level->args, level->count * sizeof(*args));
 		level->args = args;
 		level->alloc = alloc;
 	}
@@ -186,10 +185,10 @@ static int imap_parser_read_atom(struct imap_parser *parser, const char *line,
 	while (end < len && imap_parser_is_atom_char_((unsigned char)line[end]))
 		end++;
 	if (end == start) {
-		return imap_parser_fail(parser, IMAP_PARSE_ERROR_SYNTAX,
-					line[end] == '\0' ?
-						"NUL in command." :
-						"Invalid characters in atom.");
+		return imap_parser_fail(
+			parser, IMAP_PARSE_ERROR_SYNTAX,
+			line[end] == '\0' ? "NUL in command."
+					  : "Invalid characters in atom.");
 	}
 	arg = imap_parser_new_arg(parser, IMAP_ARG_ATOM);
 	if (arg == NULL)
@@ -203,8 +202,8 @@ static int imap_parser_read_atom(struct imap_parser *parser, const char *line,
 	return 0;
 }
 
-static int imap_parser_read_quoted(struct imap_parser *parser,
-				   const char *line, size_t len, size_t *pos)
+static int imap_parser_read_quoted(struct imap_parser *parser, const char *line,
+				   size_t len, size_t *pos)
 {
 	char *value = pool_alloc(parser->pool, len - *pos);
 	size_t i = *pos + 1, n = 0;
@@ -285,8 +284,7 @@ static int imap_parser_check_literal(struct imap_parser *parser)
 					"too large for LITERAL-.");
 	if (streamed) {
 		if (parser->depth > 0)
-			return imap_parser_fail(parser,
-						IMAP_PARSE_ERROR_SYNTAX,
+			return imap_parser_fail(parser, IMAP_PARSE_ERROR_SYNTAX,
 						"Unexpected literal in list.");
 		return 0;
 	}
@@ -334,12 +332,13 @@ imap_parser_start_literal(struct imap_parser *parser, const char *line,
 	}
 	parser->total_size += parser->literal.size;
 	parser->literal_left = parser->literal.size;
-	parser->literal_data = pool_alloc(parser->pool, parser->literal.size + 1);
+	parser->literal_data =
+		pool_alloc(parser->pool, parser->literal.size + 1);
 	parser->literal_pending = true;
 	if (parser->literal_left == 0)
 		imap_parser_literal_complete(parser);
-	return parser->error != IMAP_PARSE_ERROR_NONE ? IMAP_PARSE_ERROR :
-							IMAP_PARSE_MORE;
+	return parser->error != IMAP_PARSE_ERROR_NONE ? IMAP_PARSE_ERROR
+						      : IMAP_PARSE_MORE;
 }
 
 /* One token at line[*pos] (not a space). Returns 0, 1 when the line ends
@@ -406,7 +405,8 @@ enum imap_parser_result imap_parser_feed_line(struct imap_parser *parser,
 		if (ret < 0)
 			return IMAP_PARSE_ERROR;
 		if (ret > 0)
-			return imap_parser_start_literal(parser, line, len, pos);
+			return imap_parser_start_literal(parser, line, len,
+							 pos);
 	}
 	if (parser->depth > 0)
 		return imap_parser_fail(parser, IMAP_PARSE_ERROR_SYNTAX,

@@ -17,24 +17,27 @@ struct parse_case {
 static enum imap_parser_result parse_input(struct imap_parser *parser,
 					   const char *input, size_t size)
 {
-	enum imap_parser_result ret = IMAP_PARSE_MORE;
+	enum imap_parser_result ret;
 	size_t pos = 0;
 
-	while (pos < size) {
+	for (;;) {
 		const char *eol = memchr(input + pos, '\n', size - pos);
-		size_t len = eol == NULL ? size - pos : (size_t)(eol - input) - pos;
-		size_t next = pos + len + 1;
+		size_t len =
+			eol == NULL ? size - pos : (size_t)(eol - input) - pos;
+		size_t next = eol == NULL ? size : pos + len + 1;
 
 		if (len > 0 && input[pos + len - 1] == '\r')
 			len--;
 		ret = imap_parser_feed_line(parser, input + pos, len);
 		pos = next;
-		if (ret != IMAP_PARSE_MORE)
+		if (ret != IMAP_PARSE_MORE ||
+		    imap_parser_literal_remaining(parser) > size - pos)
 			return ret;
+		/* the rest of the command follows the literal, perhaps as
+		   an empty last line */
 		pos += imap_parser_feed_literal(parser, input + pos,
-						pos < size ? size - pos : 0);
+						size - pos);
 	}
-	return ret;
 }
 
 static void check_case(const struct parse_case *c,
@@ -67,7 +70,7 @@ static const struct parse_case parse_cases[] = {
 	{ "\"\" *", IMAP_PARSE_DONE, "\"\" *" },
 	{ "1:* (FLAGS BODY.PEEK[HEADER.FIELDS (FROM TO)]<0.100>)",
 	  IMAP_PARSE_DONE,
-	  "1:* (FLAGS BODY.PEEK[HEADER.FIELDS (FROM TO)] ]<0.100>)" },
+	  "1:* (FLAGS BODY.PEEK[HEADER.FIELDS (FROM TO) ]<0.100>)" },
 	{ "(a)]", IMAP_PARSE_DONE, "(a) ]" },
 	{ "\"a \\\"quoted\\\\ one\"", IMAP_PARSE_DONE,
 	  "\"a \\\"quoted\\\\ one\"" },
@@ -89,7 +92,7 @@ static const struct parse_case parse_cases[] = {
 	{ "{99999999999999999999999}", IMAP_PARSE_ERROR,
 	  "Invalid literal size." },
 	{ "{99999999}", IMAP_PARSE_ERROR, "[TOOBIG] Literal too large." },
-	{ "a\x01", IMAP_PARSE_ERROR, "Invalid characters in atom." },
+	{ "a \x01", IMAP_PARSE_ERROR, "Invalid characters in atom." },
 	{ "{3}\r\nabcdef", IMAP_PARSE_ERROR,
 	  "Missing space between arguments." },
 };
@@ -123,17 +126,16 @@ static void test_nul_in_literal(void **state)
 static void test_limits(void **state)
 {
 	struct imap_parser_settings set;
-	static const struct parse_case deep = {
-		"(((a)))", IMAP_PARSE_ERROR, "Lists nested too deeply."
-	};
+	static const struct parse_case deep = { "(((a)))", IMAP_PARSE_ERROR,
+						"Lists nested too deeply." };
 	static const struct parse_case many = { "a b c d", IMAP_PARSE_ERROR,
 						"Too many arguments." };
 	static const struct parse_case minus = {
 		"{4097+}", IMAP_PARSE_ERROR,
 		"[TOOBIG] Non-synchronizing literal too large for LITERAL-."
 	};
-	static const struct parse_case minus_sync = { "{4097}",
-						      IMAP_PARSE_MORE, "" };
+	static const struct parse_case minus_sync = { "{4097}", IMAP_PARSE_MORE,
+						      "" };
 	static const struct parse_case command = {
 		"aaaaaaaaaa {95}", IMAP_PARSE_ERROR,
 		"[TOOBIG] Literal too large."
@@ -219,9 +221,9 @@ static void test_literal_stream(void **state)
 
 	imap_parser_settings_init_defaults(&set);
 	parser = imap_parser_create(pool, &set, IMAP_PARSE_FLAG_LITERAL_STREAM);
-	assert_int_equal(imap_parser_feed_line(parser, "box (\\Seen) {999999999}",
-					       23),
-			 IMAP_PARSE_LITERAL);
+	assert_int_equal(
+		imap_parser_feed_line(parser, "box (\\Seen) {999999999}", 23),
+		IMAP_PARSE_LITERAL);
 	imap_parser_get_literal(parser, &lit);
 	assert_true(lit.sync);
 	assert_int_equal(lit.size, 999999999);
