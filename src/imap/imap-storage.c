@@ -114,3 +114,8 @@ void imap_client_close_mailbox(struct imap_client *client)
 		mailbox_free(&client->box);
 	seq_range_set_deinit(&client->search_saved);
 }
+
+void imap_storage_deinit(void)
+{
+	mail_user_watch_deinit(imap_env->loop);
+}

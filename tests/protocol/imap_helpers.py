@@ -5,6 +5,19 @@ import itertools
 
 from postern_test import LineClient
 
+# Mail under the test directory (posternd runs there), no fsync: tests
+# don't pull the plug.
+STORAGE_SECTION = "mail_location = maildir:mail/%u\nfsync = never\n"
+
+
+def server_args(users, imap="", storage="", **more):
+    """PosternServer arguments for IMAP tests: users, mail storage in the
+    test directory, extra [imap] and [storage] settings."""
+    sections = dict(more.pop("sections", {}))
+    sections["imap"] = imap + sections.get("imap", "")
+    sections["storage"] = STORAGE_SECTION + storage
+    return dict(users=users, sections=sections, **more)
+
 
 class ImapConn:
     """A raw IMAP session: command() sends one command and returns

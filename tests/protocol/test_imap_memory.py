@@ -8,6 +8,7 @@ import socket
 import time
 import unittest
 
+from imap_helpers import server_args
 from postern_test import PosternServer, main, scaled
 
 SESSIONS = int(os.environ.get("POSTERN_IMAP_MEMORY_SESSIONS", "2000"))
@@ -64,7 +65,7 @@ def recv_tagged(sock, tag):
 
 class IdleSessions(unittest.TestCase):
     def test_memory_per_session(self):
-        with PosternServer(users={"alice": "secret"}) as s:
+        with PosternServer(**server_args({"alice": "secret"})) as s:
             worker = [p for p in children(s.proc.pid)
                       if comm(p) == "postern-worker"][0]
             socks = []

@@ -8,15 +8,14 @@ import signal
 import time
 import unittest
 
-from imap_helpers import ImapConn
+from imap_helpers import ImapConn, server_args
 from postern_test import PosternServer, ServerTestCase, main, scaled
 
 USERS = {"alice": "secret", "bob": "pw with space"}
 
 
 class ImapTestCase(ServerTestCase):
-    server_args = {"users": USERS,
-                   "sections": {"imap": "max_literal_size = 1k\n"}}
+    server_args = server_args(USERS, imap="max_literal_size = 1k\n")
 
     def imap(self, tls=False):
         conn = ImapConn(self.server, tls=tls)
@@ -245,8 +244,7 @@ class Literals(ImapTestCase):
 
 
 class LiteralMinus(ServerTestCase):
-    server_args = {"users": USERS,
-                   "sections": {"imap": "literal_minus = yes\n"}}
+    server_args = server_args(USERS, imap="literal_minus = yes\n")
 
     def test_literal_minus(self):
         c = ImapConn(self.server)
@@ -287,8 +285,8 @@ class StartTls(ImapTestCase):
 
 class Lifecycle(unittest.TestCase):
     def test_idle_timeout(self):
-        with PosternServer(users=USERS,
-                           sections={"imap": "idle_timeout = 1s\n"}) as s:
+        with PosternServer(**server_args(USERS,
+                                         imap="idle_timeout = 1s\n")) as s:
             c = ImapConn(s)
             c.login("alice", "secret")
             c.c.sock.settimeout(scaled(10))
@@ -298,7 +296,7 @@ class Lifecycle(unittest.TestCase):
             c.close()
 
     def test_shutdown_says_bye(self):
-        s = PosternServer(users=USERS).start()
+        s = PosternServer(**server_args(USERS)).start()
         try:
             idle = ImapConn(s)
             authed = ImapConn(s)
