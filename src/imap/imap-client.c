@@ -3,6 +3,7 @@
 #include "imap-commands.h"
 #include "imap-parser.h"
 #include "imap-settings.h"
+#include "imap-storage.h"
 #include "str.h"
 #include "strfuncs.h"
 #include "xalloc.h"
@@ -397,6 +398,7 @@ unsigned int imap_client_count(void)
 void imap_service_deinit(void)
 {
 	imap_auth_deinit();
+	imap_storage_deinit();
 	imap_env = NULL;
 	imap_set = NULL;
 }

@@ -70,6 +70,8 @@ struct imap_client {
 	   tag (heap) and the watch on the mailbox. */
 	char *idle_tag;
 	struct mailbox_watch *watch;
+	/* A wake-up came while its sync was running. */
+	bool idle_wakeup_pending;
 
 	/* BAD answers in a row; too many end the session. */
 	unsigned int bad_count;

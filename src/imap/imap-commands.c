@@ -276,6 +276,7 @@ void imap_command_get_literal(struct imap_command *cmd,
 	struct imap_parser_literal lit;
 
 	imap_parser_get_literal(cmd->parser_, &lit);
+	literal_r->present = cmd->literal_present_;
 	literal_r->size = lit.size;
 	literal_r->literal8 = lit.literal8;
 	literal_r->sync = lit.sync;
@@ -340,10 +341,16 @@ void imap_command_literal_end(struct imap_command *cmd,
 void imap_command_literal_refuse(struct imap_command *cmd, const char *text)
 {
 	struct imap_parser_literal lit;
+	const char *error;
+	bool announced;
 
 	imap_parser_get_literal(cmd->parser_, &lit);
+	announced = cmd->literal_present_ ||
+		    (imap_parser_get_error(cmd->parser_, &error) ==
+			     IMAP_PARSE_ERROR_TOOBIG &&
+		     lit.size > 0);
 	cmd->tagline_ = pool_printf(cmd->pool, "%s NO %s", cmd->tag, text);
-	if (lit.sync && !cmd->literal_started_) {
+	if (!cmd->literal_started_ && (lit.sync || !announced)) {
 		/* RFC 7889: refused before the client sent it */
 		imap_command_finish(cmd, cmd->tagline_);
 		return;
@@ -394,6 +401,7 @@ static void imap_command_parse_result(struct imap_command *cmd,
 	switch (ret) {
 	case IMAP_PARSE_DONE:
 	case IMAP_PARSE_LITERAL:
+		cmd->literal_present_ = ret == IMAP_PARSE_LITERAL;
 		imap_command_run(cmd);
 		return;
 	case IMAP_PARSE_MORE:
@@ -491,6 +499,7 @@ static void imap_command_stream_line(struct imap_command *cmd, const char *line,
 	}
 	i_assert(ret == IMAP_PARSE_DONE || ret == IMAP_PARSE_LITERAL);
 	cmd->args = imap_parser_get_args(cmd->parser_);
+	cmd->literal_present_ = ret == IMAP_PARSE_LITERAL;
 	cmd->input_state_ = IMAP_CMD_INPUT_NONE;
 	imap_client_input_pause(cmd->client);
 	cmd->literal_next_(cmd, ret == IMAP_PARSE_DONE);

@@ -157,12 +157,14 @@ struct imap_command {
 			 size_t len);
 	void (*literal_next_)(struct imap_command *cmd, bool done);
 	const char *tagline_;
+	void *sync_ctx_;
 	uint64_t literal_left_;
 	uv_work_t work_req_;
 	unsigned int sync_flags_; /* enum mailbox_sync_flags */
 	bool working_;
 	bool ending_;
 	bool literal_started_;
+	bool literal_present_;
 };
 
 /* NULL if no command has that name (ASCII case-insensitive). */
@@ -213,6 +215,8 @@ void imap_command_finish(struct imap_command *cmd, const char *tagline);
    literal has been passed on, imap_command_literal_end() parses what
    follows it. See cmd-append.c. */
 struct imap_command_literal {
+	/* false: the arguments ended without a literal */
+	bool present;
 	uint64_t size;
 	bool literal8;
 	bool sync;

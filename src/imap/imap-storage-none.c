@@ -30,3 +30,7 @@ void imap_idle_input_line(struct imap_client *client, const char *line,
 			  size_t len)
 {
 }
+
+void imap_storage_deinit(void)
+{
+}

@@ -16,4 +16,8 @@ void imap_storage_open_user(struct imap_command *cmd, const char *username,
 			    char *const *fields,
 			    imap_storage_open_callback_t *callback);
 
+/* Closes the loop-side handles of storage's change notification (service
+   deinit). */
+void imap_storage_deinit(void);
+
 #endif
