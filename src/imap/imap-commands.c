@@ -40,6 +40,8 @@ static const struct imap_command_def imap_commands[] = {
 	  STATE_SEL | IMAP_CMD_FLAG_BREAKS_SEQS | IMAP_CMD_FLAG_NO_SYNC },
 	{ "CREATE", imap_cmd_create, STATE_AUTH },
 	{ "DELETE", imap_cmd_delete, STATE_AUTH },
+	{ "FETCH", imap_cmd_fetch,
+	  STATE_SEL | IMAP_CMD_FLAG_USES_SEQS | IMAP_CMD_FLAG_UID },
 	{ "EXAMINE", imap_cmd_examine,
 	  STATE_AUTH | IMAP_CMD_FLAG_BREAKS_SEQS | IMAP_CMD_FLAG_NO_SYNC },
 	{ "IDLE", imap_cmd_idle, STATE_AUTH | IMAP_CMD_FLAG_SYNC_FULL },

@@ -308,5 +308,6 @@ imap_command_handler_t imap_cmd_subscribe;
 imap_command_handler_t imap_cmd_unselect;
 imap_command_handler_t imap_cmd_unsubscribe;
 /* The FETCH/SEARCH/STORE/COPY/MOVE/EXPUNGE branch adds its own here. */
+imap_command_handler_t imap_cmd_fetch;
 
 #endif
