@@ -1,5 +1,6 @@
 #include "imap-client.h"
 #include "imap-commands.h"
+#include "imap-condstore.h"
 #include "imap-fetch.h"
 #include "imap-seqset.h"
 #include "imap-sync.h"
@@ -184,7 +185,7 @@ void imap_cmd_fetch(struct imap_command *cmd)
 		return;
 	}
 	if (imap_fetch_query_uses_condstore(&ctx->query))
-		cmd->client->condstore_used = true;
+		imap_condstore_use(cmd);
 	ctx->flags = imap_fetch_cmd_flags(cmd);
 	ctx->out = str_new(IMAP_FETCH_BATCH_SIZE + 4096, SIZE_MAX);
 	cmd->context = ctx;

@@ -135,15 +135,13 @@ static int imap_seqset_seqs_to_uids(const struct seq_range_set *view,
 	return 0;
 }
 
-int imap_seqset_to_uids(const struct seq_range_set *view,
-			const struct imap_seqset *seqset, bool uid,
-			const struct seq_range_set *saved,
-			struct seq_range_set *uids_r, const char **error_r)
+/* "$" or a UID set: the UIDs of the view it names. */
+static void imap_seqset_uids_in_view(const struct seq_range_set *view,
+				     const struct imap_seqset *seqset,
+				     const struct seq_range_set *saved,
+				     struct seq_range_set *uids_r)
 {
 	struct seq_range_set uids;
-
-	if (!seqset->saved && !uid)
-		return imap_seqset_seqs_to_uids(view, seqset, uids_r, error_r);
 
 	seq_range_set_init(&uids, NULL);
 	if (seqset->saved)
@@ -154,7 +152,38 @@ int imap_seqset_to_uids(const struct seq_range_set *view,
 	seq_range_set_intersect(&uids, view);
 	seq_range_set_merge(uids_r, &uids);
 	seq_range_set_deinit(&uids);
+}
+
+int imap_seqset_to_uids(const struct seq_range_set *view,
+			const struct imap_seqset *seqset, bool uid,
+			const struct seq_range_set *saved,
+			struct seq_range_set *uids_r, const char **error_r)
+{
+	if (!seqset->saved && !uid)
+		return imap_seqset_seqs_to_uids(view, seqset, uids_r, error_r);
+	imap_seqset_uids_in_view(view, seqset, saved, uids_r);
 	return 0;
+}
+
+void imap_seqset_match_uids(const struct seq_range_set *view,
+			    const struct imap_seqset *seqset, bool uid,
+			    const struct seq_range_set *saved,
+			    struct seq_range_set *uids_r)
+{
+	uint32_t messages = (uint32_t)seq_range_set_count(view);
+
+	if (seqset->saved || uid) {
+		imap_seqset_uids_in_view(view, seqset, saved, uids_r);
+		return;
+	}
+	for (unsigned int i = 0; i < seqset->count; i++) {
+		uint32_t a = imap_seqset_num(seqset->ranges[i].first, messages);
+		uint32_t b = imap_seqset_num(seqset->ranges[i].last, messages);
+		uint32_t lo = MIN(a, b), hi = MIN(MAX(a, b), messages);
+
+		if (lo >= 1 && lo <= hi)
+			imap_seqset_add_positions(view, lo, hi, uids_r);
+	}
 }
 
 void imap_seqset_uids_to_seqs(const struct seq_range_set *view,

@@ -54,6 +54,14 @@ int imap_seqset_to_uids(const struct seq_range_set *view,
 			const struct seq_range_set *saved,
 			struct seq_range_set *uids_r, const char **error_r);
 
+/* Like imap_seqset_to_uids(), but sequence numbers past the end name
+   nothing instead of being an error: a SEARCH key ("7:*" in a mailbox of 5
+   messages is 5:7 and matches message 5). */
+void imap_seqset_match_uids(const struct seq_range_set *view,
+			    const struct imap_seqset *seqset, bool uid,
+			    const struct seq_range_set *saved,
+			    struct seq_range_set *uids_r);
+
 /* Adds the sequence numbers of the view's UIDs in uids to seqs_r. */
 void imap_seqset_uids_to_seqs(const struct seq_range_set *view,
 			      const struct seq_range_set *uids,
