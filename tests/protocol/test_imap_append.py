@@ -11,7 +11,7 @@ import time
 
 from imap_helpers import ImapConn, server_args
 from postern_test import ServerTestCase, main, scaled
-from test_imap_memory import children, comm
+from test_imap_memory import find_worker
 
 USERS = {"alice": "secret", "bob": "secret", "carol": "secret"}
 MSG = b"From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n"
@@ -136,8 +136,7 @@ class Append(ServerTestCase):
     def test_big_message_memory(self):
         c = self.login("alice")
         c.ok("CREATE Big")
-        worker = [p for p in children(self.server.proc.pid)
-                  if comm(p) == "postern-worker"][0]
+        worker = find_worker(self.server)
         before = rss(worker)
         peak = [before]
         stop = threading.Event()
