@@ -13,16 +13,25 @@
 #include <unistd.h>
 
 /* After an index is rebuilt, MODSEQs start above every value handed out
-   before: the record's high-water mark, and a clock-derived floor (2^16
-   changes per second since the epoch) for changes made after the record
-   was last written. */
-static uint64_t index_mailbox_modseq_floor(const struct mailbox_record *record)
+   before: the record's high-water mark (written with expunges of the
+   highest UIDs, and at each rebuild a second's worth above its floor),
+   and a clock-derived floor, (now + 1) * 2^16, which stays above what a
+   mailbox counted up from an earlier floor unless it averaged more than
+   65,536 changes a second. Mailboxes we create start at 1. */
+uint64_t index_mailbox_modseq_floor(struct mail_storage *storage,
+				    const char *name,
+				    struct mailbox_record *record)
 {
-	uint64_t clock_floor = (uint64_t)time(NULL) << 16;
+	uint64_t clock_floor = ((uint64_t)time(NULL) + 1) << 16;
+	uint64_t floor = record->modseq_high_water > clock_floor
+			     ? record->modseq_high_water
+			     : clock_floor;
 
-	return record->modseq_high_water > clock_floor
-		   ? record->modseq_high_water
-		   : clock_floor;
+	/* reserve a second's worth above it, so that a rebuild in the same
+	   second starts above whatever this one hands out */
+	record->modseq_high_water = floor + (1 << 16);
+	(void)storage->backend->record_write(storage, name, record);
+	return floor;
 }
 
 void index_mailbox_clear_keywords(struct index_mailbox *ibox)
@@ -199,7 +208,7 @@ static int index_mailbox_create_row(struct index_mailbox *ibox)
 
 	if (storage->backend->record_read(storage, ibox->b.name, record) < 0)
 		return -1;
-	modseq = index_mailbox_modseq_floor(record);
+	modseq = index_mailbox_modseq_floor(storage, ibox->b.name, record);
 	stmt = index_db_stmt(db, INDEX_STMT_MAILBOX_INSERT);
 	sqlite3_bind_text(stmt, 1, ibox->b.name, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 2, record->guid, 16, SQLITE_STATIC);

@@ -199,6 +199,25 @@ static void mail_user_autocreate_mailboxes(struct mail_user *user)
 	}
 }
 
+/* A new user's INBOX is a new mailbox: its MODSEQs start at 1. */
+static int mail_user_index_inbox(struct mail_user *user)
+{
+	struct mail_storage *storage = &user->storage;
+	struct mail_error_sink sink, *prev = storage_error_push(&sink);
+	struct mailbox_record record;
+	int ret = -1;
+
+	if (storage->backend->record_read(storage, "INBOX", &record) == 0 &&
+	    index_db_begin(user->db) == 0) {
+		if (index_mailbox_insert_new(user, "INBOX", &record) == 0)
+			ret = index_db_commit(user->db);
+		else
+			index_db_rollback(user->db);
+	}
+	storage_error_pop(prev);
+	return ret;
+}
+
 static int mail_user_init(struct mail_user *user,
 			  const struct mail_user_params *params,
 			  const char **error_r)
@@ -235,6 +254,10 @@ static int mail_user_init(struct mail_user *user,
 	if (mail_user_open_index(user, error_r) < 0)
 		return -1;
 	mail_user_notify_file_touch(user);
+	if (is_new && mail_user_index_inbox(user) < 0) {
+		*error_r = "indexing the new INBOX failed";
+		return -1;
+	}
 	user->autocreate_pending = is_new && user->set->autocreate;
 	return 0;
 }

@@ -34,8 +34,8 @@ static int mailbox_index_delete(struct mail_user *user, const char *name)
 }
 
 /* Index row of a mailbox we just created: empty, MODSEQ from 1. */
-static int mailbox_index_insert(struct mail_user *user, const char *name,
-				const struct mailbox_record *record)
+int index_mailbox_insert_new(struct mail_user *user, const char *name,
+			     const struct mailbox_record *record)
 {
 	struct index_db *db = user->db;
 	sqlite3_stmt *stmt;
@@ -86,7 +86,7 @@ int mailbox_create(struct mailbox *box, enum mailbox_special_use special_use)
 		goto out;
 	if (index_db_begin(db) < 0)
 		goto out;
-	if (mailbox_index_insert(box->user, box->name, &record) < 0) {
+	if (index_mailbox_insert_new(box->user, box->name, &record) < 0) {
 		index_db_rollback(db);
 		goto out;
 	}

@@ -178,6 +178,15 @@ int index_message_get(struct index_mailbox *ibox, uint32_t uid,
 void index_record_from_row(sqlite3_stmt *stmt, struct pool *pool,
 			   struct index_record *rec_r);
 
+/* The first MODSEQ of a rebuilt mailbox index; records a reservation
+   above it in the backend's record (see index-mailbox.c). */
+uint64_t index_mailbox_modseq_floor(struct mail_storage *storage,
+				    const char *name,
+				    struct mailbox_record *record);
+/* Inserts the index row of a mailbox we just created (MODSEQ from 1),
+   replacing a stale row of that name. Lock held. */
+int index_mailbox_insert_new(struct mail_user *user, const char *name,
+			     const struct mailbox_record *record);
 /* Runs an index transaction's modseq bump: the next MODSEQ. */
 uint64_t index_mailbox_next_modseq(struct index_mailbox *ibox);
 /* Writes uidnext and highest_modseq of the row. */
