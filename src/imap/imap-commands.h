@@ -308,5 +308,11 @@ imap_command_handler_t imap_cmd_subscribe;
 imap_command_handler_t imap_cmd_unselect;
 imap_command_handler_t imap_cmd_unsubscribe;
 /* The FETCH/SEARCH/STORE/COPY/MOVE/EXPUNGE branch adds its own here. */
+imap_command_handler_t imap_cmd_copy;
+imap_command_handler_t imap_cmd_expunge;
+imap_command_handler_t imap_cmd_fetch;
+imap_command_handler_t imap_cmd_move;
+imap_command_handler_t imap_cmd_search;
+imap_command_handler_t imap_cmd_store;
 
 #endif

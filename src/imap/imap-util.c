@@ -191,6 +191,16 @@ const char *imap_mail_error_text(struct pool *pool, struct mailbox *box)
 	return pool_printf(pool, "%s%s", imap_mail_error_code(error), text);
 }
 
+const char *imap_mail_dest_error_text(struct pool *pool, struct mailbox *box)
+{
+	enum mail_error error;
+	const char *text = mailbox_get_last_error(box, &error);
+
+	if (error == MAIL_ERROR_NOTFOUND)
+		return pool_printf(pool, "[TRYCREATE] %s", text);
+	return imap_mail_error_text(pool, box);
+}
+
 void imap_command_reply_mail_error(struct imap_command *cmd,
 				   struct mailbox *box)
 {

@@ -39,6 +39,9 @@ bool imap_parse_date(const char *str, time_t *time_r);
 /* The response code and text for the box's last storage error, e.g.
    "[NONEXISTENT] Mailbox doesn't exist: Foo" (RFC 5530 codes). */
 const char *imap_mail_error_text(struct pool *pool, struct mailbox *box);
+/* As imap_mail_error_text(), with [TRYCREATE] when the box doesn't exist
+   (the destination of APPEND, COPY, MOVE: RFC 9051 §6.3.12). */
+const char *imap_mail_dest_error_text(struct pool *pool, struct mailbox *box);
 /* Ends cmd with NO and imap_mail_error_text(). */
 void imap_command_reply_mail_error(struct imap_command *cmd,
 				   struct mailbox *box);

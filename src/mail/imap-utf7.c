@@ -118,8 +118,8 @@ static int utf7_put_unit(uint16_t unit, uint16_t *high, string_t *dest)
 	} else if (unit >= 0xdc00 && unit <= 0xdfff) {
 		return -1;
 	}
-	if (utf7_is_direct(cp))
-		return -1; /* must not be encoded */
+	if (utf7_is_direct(cp) || cp == 0)
+		return -1; /* must not be encoded; NUL can't be in a name */
 	charset_utf8_append_char(dest, cp);
 	return 0;
 }

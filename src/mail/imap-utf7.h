@@ -13,7 +13,7 @@
    names round-trip: it rejects bytes outside 0x20-0x7e, an unterminated
    or empty shift, printable ASCII encoded in base64, non-zero or too many
    leftover bits, unpaired surrogates, and a shift directly following
-   another one (RFC 3501: "&AGE-&AGI-" must be "&AGEAYg-"). */
+   another one (RFC 3501: "&AGE-&AGI-" must be "&AGEAYg-"), and U+0000. */
 
 #include "str.h"
 

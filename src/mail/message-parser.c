@@ -76,13 +76,17 @@ static int parser_match_boundary(const struct parser_ctx *ctx, size_t pos,
 	return best;
 }
 
-/* Where the content of a part starting at start ends: RFC 2046 §5.1.1
-   gives the line end before a delimiter to the delimiter, unless that
-   line end is before the part (an empty part). */
+/* Where the content of a part ends: RFC 2046 §5.1.1 gives the line end
+   before a delimiter to the delimiter, unless that line end lies before
+   min_end, the start of the part or the end of its last child (an empty
+   part; or a child that begins right after "--b" and its line end, when
+   that line end is also the one before the next delimiter). */
 static size_t parser_content_end(const struct parser_ctx *ctx,
-				 const struct part_end *end, size_t start,
+				 const struct part_end *end, size_t min_end,
 				 uint64_t *lines_r)
 {
+	size_t start = min_end;
+
 	size_t pos = end->delimiter_pos;
 
 	*lines_r = end->delimiter_lines;
@@ -347,6 +351,18 @@ static void parser_header_only(struct message_part *part, size_t end_pos)
 	      MESSAGE_PART_FLAG_MESSAGE | MESSAGE_PART_FLAG_MESSAGE_GLOBAL);
 }
 
+/* Where the content of part can end at the earliest. */
+static size_t parser_min_end(const struct message_part *part)
+{
+	const struct message_part *child = part->children;
+
+	if (child == NULL)
+		return part->physical_pos;
+	while (child->next != NULL)
+		child = child->next;
+	return message_part_end_pos(child);
+}
+
 /* Parses the part starting at part->physical_pos (with lines LFs before
    it), up to the delimiter or end that ends it, returned in end. */
 static void parser_parse_part(struct parser_ctx *ctx, struct message_part *part,
@@ -382,7 +398,8 @@ static void parser_parse_part(struct parser_ctx *ctx, struct message_part *part,
 		parser_set_kind(ctx, part, depth);
 		parser_header_only(part, message_part_body_pos(part));
 	}
-	content_end = parser_content_end(ctx, end, start, &end_lines);
+	content_end =
+	    parser_content_end(ctx, end, parser_min_end(part), &end_lines);
 	part->body_size = content_end - message_part_body_pos(part);
 	part->body_lines = end_lines - body_lines_start;
 	parser_propagate(part);
