@@ -76,7 +76,8 @@ class Clients(ServerTestCase):
         for sub in ("cur", "new"):
             path = os.path.join(local, "INBOX", sub)
             for name in os.listdir(path):
-                files[name] = open(os.path.join(path, name), "rb").read()
+                with open(os.path.join(path, name), "rb") as f:
+                    files[name] = f.read()
         return files
 
     def test_mbsync(self):
@@ -91,7 +92,7 @@ class Clients(ServerTestCase):
         config = os.path.join(work, "mbsyncrc")
         with open(config, "w") as f:
             f.write("IMAPAccount test\nHost 127.0.0.1\nPort %d\n"
-                    "User bob\nPass secret\nTLSType None\n"
+                    "User bob\nPass secret\nSSLType None\n"
                     "AuthMechs LOGIN\n\n"
                     "IMAPStore remote\nAccount test\n\n"
                     "MaildirStore local\nPath %s/\nInbox %s/INBOX\n"
@@ -108,8 +109,8 @@ class Clients(ServerTestCase):
             name = "%d.M%dP1.local:2,S" % (time.time(), n)
             with open(os.path.join(local, "INBOX", "cur", name), "wb") as f:
                 f.write(message(n))
-        self.mbsync(config)
-        self.assertEqual(len(self.local_files(local)), 5)
+        output = self.mbsync(config)
+        self.assertEqual(len(self.local_files(local)), 5, output)
         m.select("INBOX")
         self.assertEqual(m.search(None, "ALL")[1][0].split(),
                          [b"1", b"2", b"3", b"4", b"5"])
