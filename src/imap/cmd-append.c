@@ -178,6 +178,8 @@ static void imap_append_read(struct imap_command *cmd)
 		left = imap_command_literal_data(
 			cmd, IMAP_APPEND_CHUNK_SIZE - ctx->chunk_used, &data,
 			&size);
+		if (size == 0)
+			break;
 		memcpy(ctx->chunk + ctx->chunk_used, data, size);
 		ctx->chunk_used += size;
 	} while (size > 0 && left > 0 &&

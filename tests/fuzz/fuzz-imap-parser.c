@@ -20,7 +20,8 @@ static enum imap_parser_result fuzz_parse(struct imap_parser *parser,
 
 	for (;;) {
 		const uint8_t *eol = memchr(data + pos, '\n', size - pos);
-		size_t len = eol == NULL ? size - pos : (size_t)(eol - data) - pos;
+		size_t len =
+			eol == NULL ? size - pos : (size_t)(eol - data) - pos;
 		size_t next = eol == NULL ? size : pos + len + 1;
 
 		if (len > 0 && data[pos + len - 1] == '\r')
@@ -42,8 +43,7 @@ static void fuzz_check_roundtrip(const struct imap_parser_settings *set,
 	struct imap_parser *parser = imap_parser_create(pool, set, 0);
 	string_t *again = str_new(written->used + 1, SIZE_MAX);
 
-	if (fuzz_parse(parser, written->data, written->used) !=
-	    IMAP_PARSE_DONE)
+	if (fuzz_parse(parser, written->data, written->used) != IMAP_PARSE_DONE)
 		panic("written arguments don't parse again");
 	imap_args_write(again, imap_parser_get_args(parser));
 	i_assert(again->used == written->used &&
@@ -69,10 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	set.max_list_depth = 1 + data[0] % 20;
 	set.literal_minus = (data[0] & 1) != 0;
 	pool = pool_create("fuzz", 0);
-	parser = imap_parser_create(pool, &set,
-				    (data[0] & 2) != 0 ?
-					    IMAP_PARSE_FLAG_LITERAL_STREAM :
-					    0);
+	parser = imap_parser_create(
+		pool, &set,
+		(data[0] & 2) != 0 ? IMAP_PARSE_FLAG_LITERAL_STREAM : 0);
 	ret = fuzz_parse(parser, data + 1, size - 1);
 	if (ret == IMAP_PARSE_DONE) {
 		written = str_new(256, SIZE_MAX);

@@ -2,8 +2,9 @@
 LineClient that sends tagged commands and collects their responses."""
 
 import itertools
+import socket
 
-from postern_test import LineClient
+from postern_test import LineClient, scaled
 
 # Mail under the test directory (posternd runs there), no fsync: tests
 # don't pull the plug.
@@ -25,9 +26,16 @@ class ImapConn:
 
     _tags = itertools.count(1)
 
-    def __init__(self, server, tls=False, port_name=None):
+    def __init__(self, server, tls=False, port_name=None, host=None):
         port = server.ports[port_name or ("imaps" if tls else "imap")]
-        self.c = LineClient(port, tls=tls)
+        if host is None:
+            self.c = LineClient(port, tls=tls)
+        else:
+            # LineClient connects to 127.0.0.1; reuse it with our socket
+            self.c = LineClient.__new__(LineClient)
+            self.c.sock = socket.create_connection((host, port),
+                                                  timeout=scaled(5))
+            self.c.buf = b""
         self.greeting = self.c.read_line()
 
     def send_line(self, line):

@@ -311,5 +311,31 @@ class Lifecycle(unittest.TestCase):
             s.cleanup()
 
 
+    def test_shutdown_lets_running_command_finish(self):
+        s = PosternServer(**server_args(USERS)).start()
+        try:
+            idle = ImapConn(s)
+            busy = ImapConn(s)
+            busy.login("alice", "secret")
+            msg = b"Subject: x\r\n\r\n" + b"y" * 100000 + b"\r\n"
+            busy.send_line("a1 APPEND INBOX {%d}" % len(msg))
+            self.assertEqual(busy.read_line(), "+ OK")
+            busy.c.send(msg[:50000])
+            time.sleep(0.2)
+            s.proc.send_signal(signal.SIGTERM)
+            # the idle session says goodbye at once ...
+            self.assertEqual(idle.read_line(), "* BYE Server shutting down.")
+            # ... the busy one after its command
+            time.sleep(0.2)
+            busy.c.send(msg[50000:] + b"\r\n")
+            self.assertRegex(busy.read_line(), r"^a1 OK \[APPENDUID ")
+            self.assertEqual(busy.read_line(), "* BYE Server shutting down.")
+            self.assertEqual(busy.c.read_eof(), b"")
+            idle.close()
+            busy.close()
+        finally:
+            s.cleanup()
+
+
 if __name__ == "__main__":
     main()
