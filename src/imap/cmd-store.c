@@ -185,6 +185,10 @@ static int imap_store_parse(struct imap_command *cmd,
 		*error_r = "Invalid arguments.";
 		return -1;
 	}
+	if (IMAP_ARG_IS_EOL(&args[1])) {
+		*error_r = "Missing flags.";
+		return -1;
+	}
 	if (imap_arg_get_list(&args[1], &flags, NULL)) {
 		if (!IMAP_ARG_IS_EOL(&args[2])) {
 			*error_r = "Invalid arguments.";
