@@ -192,8 +192,16 @@ class Expunge(CopyTestCase):
                         "SEARCH ALL"):
             untagged, tagged = c.command(command)
             self.assertNotIn(b"EXPUNGE", b"".join(untagged), command)
+        # the message is still numbered, but gone: RFC 2180 §4.1.1 lets a
+        # FETCH of it fail, with the others answered
+        untagged, tagged = c.command("FETCH 1:2 (UID BODY.PEEK[TEXT])")
+        self.assertEqual(tagged, "NO [EXPUNGEISSUED] Some of the requested "
+                         "messages no longer exist.")
+        self.assertEqual(untagged, [b"* 2 FETCH (UID 2 BODY[TEXT] {8}\r\n"
+                                    b"body 2\r\n)\r\n"])
         # the UID variants may send it
-        untagged, tagged = c.command("UID FETCH 2 UID")
+        untagged, tagged = c.command("UID FETCH 1:2 UID")
+        self.assertEqual(tagged, "OK Fetch completed.")
         self.assertIn(b"* 1 EXPUNGE\r\n", untagged)
 
 
