@@ -5,7 +5,7 @@
    is looked up and cut without reading outside the message. */
 #include "imap-fetch-section.h"
 #include "imap-fetch.h"
-#include "imap-parser.h"
+#include "fuzz-imap-input.h"
 #include "log.h"
 #include "message-parser.h"
 #include "pool.h"
@@ -41,30 +41,6 @@ static const char fuzz_message[] =
 	"begin\r\n"
 	"--c--\r\n"
 	"--b--\r\n";
-
-static enum imap_parser_result fuzz_parse(struct imap_parser *parser,
-					  const uint8_t *data, size_t size)
-{
-	enum imap_parser_result ret;
-	size_t pos = 0;
-
-	for (;;) {
-		const uint8_t *eol = memchr(data + pos, '\n', size - pos);
-		size_t len =
-			eol == NULL ? size - pos : (size_t)(eol - data) - pos;
-		size_t next = eol == NULL ? size : pos + len + 1;
-
-		if (len > 0 && data[pos + len - 1] == '\r')
-			len--;
-		ret = imap_parser_feed_line(parser, (const char *)data + pos,
-					    len);
-		pos = next;
-		if (ret != IMAP_PARSE_MORE ||
-		    imap_parser_literal_remaining(parser) > size - pos)
-			return ret;
-		pos += imap_parser_feed_literal(parser, data + pos, size - pos);
-	}
-}
 
 static void fuzz_read_body(const struct imap_fetch_body *body,
 			   struct message_part *root)
@@ -115,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parser = imap_parser_create(pool, &set, 0);
 	root = message_parse(pool, fuzz_message, sizeof(fuzz_message) - 1,
 			     NULL);
-	if (fuzz_parse(parser, data + 1, size - 1) == IMAP_PARSE_DONE &&
+	if (fuzz_imap_feed(parser, data + 1, size - 1) == IMAP_PARSE_DONE &&
 	    imap_fetch_query_parse(pool, imap_parser_get_args(parser),
 				   data[0] & 3, &query, &error) == 0) {
 		for (unsigned int i = 0; i < query.bodies_count; i++) {

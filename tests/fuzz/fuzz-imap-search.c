@@ -2,7 +2,7 @@
    (lines, with literals), the first byte choosing IMAP4rev2. The keys'
    sequence sets are resolved against a small view, and the result of a
    made-up match is written in the response the query asks for. */
-#include "imap-parser.h"
+#include "fuzz-imap-input.h"
 #include "imap-search.h"
 #include "log.h"
 #include "pool.h"
@@ -12,30 +12,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static enum imap_parser_result fuzz_parse(struct imap_parser *parser,
-					  const uint8_t *data, size_t size)
-{
-	enum imap_parser_result ret;
-	size_t pos = 0;
-
-	for (;;) {
-		const uint8_t *eol = memchr(data + pos, '\n', size - pos);
-		size_t len =
-			eol == NULL ? size - pos : (size_t)(eol - data) - pos;
-		size_t next = eol == NULL ? size : pos + len + 1;
-
-		if (len > 0 && data[pos + len - 1] == '\r')
-			len--;
-		ret = imap_parser_feed_line(parser, (const char *)data + pos,
-					    len);
-		pos = next;
-		if (ret != IMAP_PARSE_MORE ||
-		    imap_parser_literal_remaining(parser) > size - pos)
-			return ret;
-		pos += imap_parser_feed_literal(parser, data + pos, size - pos);
-	}
-}
 
 static void fuzz_result(struct pool *pool,
 			const struct imap_search_query *query)
@@ -72,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	imap_parser_settings_init_defaults(&set);
 	pool = pool_create("fuzz search", 0);
 	parser = imap_parser_create(pool, &set, 0);
-	if (fuzz_parse(parser, data + 1, size - 1) == IMAP_PARSE_DONE &&
+	if (fuzz_imap_feed(parser, data + 1, size - 1) == IMAP_PARSE_DONE &&
 	    imap_search_parse(pool, imap_parser_get_args(parser),
 			      (data[0] & 1) != 0, &query,
 			      &error) == IMAP_SEARCH_PARSE_OK)

@@ -7,7 +7,8 @@ import itertools
 import re
 import socket
 
-from postern_test import scaled
+from imap_helpers import server_args
+from postern_test import ServerTestCase, scaled
 
 LITERAL_END = re.compile(rb"~?\{(\d+)\}$")
 
@@ -112,3 +113,36 @@ class LiteralImap:
             args += ' "%s"' % date
         cmd = ("APPEND %s {%d}" % (args, len(message))).encode() + b"\x00"
         return self.command_raw(cmd, [message])[1]
+
+
+class LiteralImapTestCase(ServerTestCase):
+    """One server for the class, user alice; each test makes mailboxes of
+    its own."""
+
+    server_args = server_args({"alice": "secret"})
+    _mailboxes = itertools.count(1)
+
+    def imap(self, enable=None):
+        """A logged-in session (closed at the end of the test), which
+        ENABLEs enable if given."""
+        c = LiteralImap(self.server)
+        self.addCleanup(c.close)
+        c.ok("LOGIN alice secret")
+        if enable:
+            c.ok("ENABLE %s" % enable)
+        return c
+
+    def make_mailbox(self, messages, enable=None, examine=False):
+        """A new mailbox holding messages, each bytes or (bytes, flags,
+        date), SELECTed (or EXAMINEd) in a new session: (session, name)."""
+        name = "%s%d" % (type(self).__name__.lower(), next(self._mailboxes))
+        c = self.imap(enable)
+        c.ok("CREATE %s" % name)
+        for msg in messages:
+            msg, flags, date = msg if isinstance(msg, tuple) else \
+                (msg, "", None)
+            tagged = c.append(name, msg, flags=flags, date=date)
+            if not tagged.startswith("OK"):
+                raise AssertionError("APPEND: %s" % tagged)
+        c.ok("%s %s" % ("EXAMINE" if examine else "SELECT", name))
+        return c, name

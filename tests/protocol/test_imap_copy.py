@@ -5,42 +5,22 @@ under QRESYNC (VANISHED) and seen from a second session."""
 import re
 import unittest
 
-from imap_helpers import server_args
-from imap_literal import LiteralImap
-from postern_test import ServerTestCase, main
-
-USERS = {"alice": "secret"}
+from imap_literal import LiteralImapTestCase
+from postern_test import main
 
 
 def message(n):
     return b"Subject: message %d\r\n\r\nbody %d\r\n" % (n, n)
 
 
-class CopyTestCase(ServerTestCase):
-    server_args = server_args(USERS)
-    counter = 0
-
-    def imap(self, enable=None):
-        c = LiteralImap(self.server)
-        self.addCleanup(c.close)
-        c.ok("LOGIN alice secret")
-        if enable:
-            c.ok("ENABLE %s" % enable)
-        return c
-
+class CopyTestCase(LiteralImapTestCase):
     def new_mailbox(self, count=4, enable=None, examine=False):
         """A mailbox of count messages (the third \\Flagged) and an empty
         one, "<name>-dest"."""
-        CopyTestCase.counter += 1
-        name = "copy%d" % CopyTestCase.counter
-        c = self.imap(enable)
-        c.ok("CREATE %s" % name)
+        c, name = self.make_mailbox(
+            [(message(n), "\\Flagged" if n == 3 else "", None)
+             for n in range(1, count + 1)], enable, examine)
         c.ok("CREATE %s-dest" % name)
-        for n in range(1, count + 1):
-            flags = "\\Flagged" if n == 3 else ""
-            self.assertTrue(c.append(name, message(n), flags=flags)
-                            .startswith("OK"))
-        c.ok("%s %s" % ("EXAMINE" if examine else "SELECT", name))
         return c, name
 
     def uidvalidity(self, c, name):

@@ -11,11 +11,9 @@ import sys
 import time
 import unittest
 
-from imap_helpers import server_args
-from imap_literal import LiteralImap
-from postern_test import ServerTestCase, main, scaled
+from imap_literal import LiteralImapTestCase
+from postern_test import main, scaled
 
-USERS = {"alice": "secret"}
 SANITIZED = "ASAN_OPTIONS" in os.environ
 
 M1 = (b"From: Ann <ann@example.org>\r\n"
@@ -70,29 +68,12 @@ def literal(data, tilde=False):
     return b"%s{%d}\r\n%s" % (b"~" if tilde else b"", len(data), data)
 
 
-class FetchTestCase(ServerTestCase):
-    server_args = server_args(USERS)
-    mailbox_counter = 0
-
-    def imap(self):
-        conn = LiteralImap(self.server)
-        self.addCleanup(conn.close)
-        conn.ok("LOGIN alice secret")
-        return conn
-
+class FetchTestCase(LiteralImapTestCase):
     def new_mailbox(self, messages=(M1, M2, M3), enable=None):
         """A fresh mailbox holding messages, selected in a new session
         (which ENABLEs enable first)."""
-        FetchTestCase.mailbox_counter += 1
-        name = "box%d" % FetchTestCase.mailbox_counter
-        c = self.imap()
-        if enable is not None:
-            c.ok("ENABLE %s" % enable)
-        c.ok("CREATE %s" % name)
-        for msg in messages:
-            self.assertTrue(c.append(name, msg, date=DATE).startswith("OK"))
-        c.ok("SELECT %s" % name)
-        return c, name
+        return self.make_mailbox([(msg, "", DATE) for msg in messages],
+                                 enable)
 
     def fetch(self, c, command, expected, tagged="OK Fetch completed."):
         untagged, tag = c.command(command)

@@ -6,11 +6,8 @@ answers."""
 import re
 import unittest
 
-from imap_helpers import server_args
-from imap_literal import LiteralImap
-from postern_test import ServerTestCase, main
-
-USERS = {"alice": "secret"}
+from imap_literal import LiteralImapTestCase
+from postern_test import main
 
 S1 = (b"From: Ann Hargreaves <ann@example.org>\r\n"
       b"To: Bob <bob@example.net>\r\n"
@@ -39,27 +36,10 @@ DATES = ("14-Mar-2023 09:00:00 +0000", "01-Jan-2000 12:00:00 +0000",
          "02-Feb-2024 00:30:00 +0000")
 
 
-class SearchTestCase(ServerTestCase):
-    server_args = server_args(USERS)
-    counter = 0
-
-    def imap(self, enable=None):
-        c = LiteralImap(self.server)
-        self.addCleanup(c.close)
-        c.ok("LOGIN alice secret")
-        if enable:
-            c.ok("ENABLE %s" % enable)
-        return c
-
+class SearchTestCase(LiteralImapTestCase):
     def new_mailbox(self, enable=None):
-        SearchTestCase.counter += 1
-        name = "search%d" % SearchTestCase.counter
-        c = self.imap(enable)
-        c.ok("CREATE %s" % name)
-        for msg, date in zip((S1, S2, S3), DATES):
-            self.assertTrue(c.append(name, msg, date=date).startswith("OK"))
-        c.ok("SELECT %s" % name)
-        return c, name
+        return self.make_mailbox([(msg, "", date) for msg, date in
+                                  zip((S1, S2, S3), DATES)], enable)
 
     def search(self, c, command, expected, literals=()):
         """command gives exactly one untagged line: expected."""

@@ -5,35 +5,15 @@ changes reach other sessions on the same mailbox."""
 import re
 import unittest
 
-from imap_helpers import server_args
-from imap_literal import LiteralImap
-from postern_test import ServerTestCase, main
+from imap_literal import LiteralImapTestCase
+from postern_test import main
 
-USERS = {"alice": "secret"}
 MSG = b"Subject: flags\r\n\r\nbody\r\n"
 
 
-class StoreTestCase(ServerTestCase):
-    server_args = server_args(USERS)
-    counter = 0
-
-    def imap(self, enable=None):
-        c = LiteralImap(self.server)
-        self.addCleanup(c.close)
-        c.ok("LOGIN alice secret")
-        if enable:
-            c.ok("ENABLE %s" % enable)
-        return c
-
+class StoreTestCase(LiteralImapTestCase):
     def new_mailbox(self, count=3, enable=None, examine=False):
-        StoreTestCase.counter += 1
-        name = "store%d" % StoreTestCase.counter
-        c = self.imap(enable)
-        c.ok("CREATE %s" % name)
-        for _ in range(count):
-            self.assertTrue(c.append(name, MSG).startswith("OK"))
-        c.ok("%s %s" % ("EXAMINE" if examine else "SELECT", name))
-        return c, name
+        return self.make_mailbox([MSG] * count, enable, examine)
 
     def check(self, c, command, untagged, tagged="OK Store completed."):
         got_untagged, got_tagged = c.command(command)
