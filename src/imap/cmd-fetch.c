@@ -155,8 +155,6 @@ static enum imap_fetch_flags imap_fetch_cmd_flags(struct imap_command *cmd)
 		flags |= IMAP_FETCH_FLAG_CONDSTORE;
 	if (imap_client_is_rev2(client))
 		flags |= IMAP_FETCH_FLAG_IMAP4REV2;
-	if (imap_client_utf8(client))
-		flags |= IMAP_FETCH_FLAG_UTF8;
 	return flags;
 }
 

@@ -118,8 +118,6 @@ enum imap_fetch_flags {
 	IMAP_FETCH_FLAG_CONDSTORE = 0x02,
 	/* IMAP4rev2 session: message/global is an encapsulated message. */
 	IMAP_FETCH_FLAG_IMAP4REV2 = 0x04,
-	/* UTF8=ACCEPT: quoted strings may be UTF-8. */
-	IMAP_FETCH_FLAG_UTF8 = 0x08,
 };
 
 enum imap_fetch_result {
