@@ -24,8 +24,8 @@ uint64_t index_mailbox_modseq_floor(struct mail_storage *storage,
 {
 	uint64_t clock_floor = ((uint64_t)time(NULL) + 1) << 16;
 	uint64_t floor = record->modseq_high_water > clock_floor
-			     ? record->modseq_high_water
-			     : clock_floor;
+				 ? record->modseq_high_water
+				 : clock_floor;
 
 	/* reserve a second's worth above it, so that a rebuild in the same
 	   second starts above whatever this one hands out */
@@ -131,8 +131,8 @@ const char *const *index_mailbox_keyword_names(struct index_mailbox *ibox,
 	const char **names;
 	unsigned int n = 0;
 
-	names =
-	    p_new(pool, const char *, (size_t)__builtin_popcountll(mask) + 1);
+	names = p_new(pool, const char *,
+		      (size_t)__builtin_popcountll(mask) + 1);
 	for (unsigned int i = 0; i < ibox->b.keywords_count && mask != 0; i++) {
 		if ((mask & (1ULL << i)) != 0 && ibox->b.keywords[i][0] != '\0')
 			names[n++] = pool_strdup(pool, ibox->b.keywords[i]);
@@ -177,7 +177,7 @@ static int index_mailbox_load_row(struct index_mailbox *ibox)
 	ibox->first_recent_uid = (uint32_t)sqlite3_column_int64(stmt, 5);
 	ibox->expunge_horizon = (uint64_t)sqlite3_column_int64(stmt, 6);
 	ibox->b.record.special_use =
-	    (enum mailbox_special_use)sqlite3_column_int(stmt, 7);
+		(enum mailbox_special_use)sqlite3_column_int(stmt, 7);
 	index_mailbox_set_state_str(ibox,
 				    (const char *)sqlite3_column_text(stmt, 8));
 	sqlite3_reset(stmt);
@@ -312,7 +312,7 @@ static struct index_mailbox *index_mailbox_find(struct mail_user *user,
 {
 	for (size_t i = 0; i < user->boxes.count; i++) {
 		struct index_mailbox *ibox =
-		    (struct index_mailbox *)user->boxes.v[i];
+			(struct index_mailbox *)user->boxes.v[i];
 
 		if (strcmp(ibox->b.name, name) == 0)
 			return ibox;
@@ -385,8 +385,8 @@ void index_mailbox_forget(struct mail_user *user, const char *name)
 static const char *index_mailbox_lock_path(struct index_mailbox *ibox,
 					   char *buf, size_t size)
 {
-	size_t len =
-	    (size_t)snprintf(buf, size, "%s/", ibox->b.storage->user->lock_dir);
+	size_t len = (size_t)snprintf(buf, size, "%s/",
+				      ibox->b.storage->user->lock_dir);
 
 	for (unsigned int i = 0; i < 16 && len + 3 < size; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%02x",
@@ -437,7 +437,7 @@ int index_mailbox_write_counters(struct index_mailbox *ibox)
 {
 	struct index_db *db = ibox->b.storage->user->db;
 	sqlite3_stmt *stmt =
-	    index_db_stmt(db, INDEX_STMT_MAILBOX_UPDATE_COUNTERS);
+		index_db_stmt(db, INDEX_STMT_MAILBOX_UPDATE_COUNTERS);
 
 	sqlite3_bind_int64(stmt, 1, ibox->b.index_id);
 	sqlite3_bind_int64(stmt, 2, ibox->uidnext);

@@ -130,7 +130,7 @@ int index_sync_expunge(struct index_sync *sync, uint32_t uid)
 {
 	if (index_sync_begin_write(sync) < 0 ||
 	    index_message_expunge(sync->ibox, uid, index_sync_modseq(sync)) <
-		0) {
+		    0) {
 		sync->failed = true;
 		return -1;
 	}
@@ -308,10 +308,10 @@ int index_mailbox_sync_files(struct index_mailbox *ibox,
 static int index_mailbox_reset(struct index_mailbox *ibox)
 {
 	static const enum index_stmt deletes[] = {
-	    INDEX_STMT_MSG_DELETE_ALL,
-	    INDEX_STMT_CACHE_DELETE_ALL,
-	    INDEX_STMT_EXPUNGED_DELETE_ALL,
-	    INDEX_STMT_KEYWORDS_DELETE_ALL,
+		INDEX_STMT_MSG_DELETE_ALL,
+		INDEX_STMT_CACHE_DELETE_ALL,
+		INDEX_STMT_EXPUNGED_DELETE_ALL,
+		INDEX_STMT_KEYWORDS_DELETE_ALL,
 	};
 	struct mail_storage *storage = ibox->b.storage;
 	struct index_db *db = storage->user->db;
@@ -327,8 +327,8 @@ static int index_mailbox_reset(struct index_mailbox *ibox)
 	if (storage->backend->record_read(storage, ibox->b.name,
 					  &ibox->b.record) < 0)
 		return -1;
-	floor =
-	    index_mailbox_modseq_floor(storage, ibox->b.name, &ibox->b.record);
+	floor = index_mailbox_modseq_floor(storage, ibox->b.name,
+					   &ibox->b.record);
 	if (floor <= ibox->highest_modseq)
 		floor = ibox->highest_modseq + 1;
 	ibox->uidnext = 1;

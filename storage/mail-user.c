@@ -23,9 +23,11 @@ static const struct {
 	const char *name;
 	enum mailbox_special_use special_use;
 } mail_user_autocreate[] = {
-    {"Drafts", MAILBOX_SPECIAL_DRAFTS},   {"Sent", MAILBOX_SPECIAL_SENT},
-    {"Trash", MAILBOX_SPECIAL_TRASH},     {"Junk", MAILBOX_SPECIAL_JUNK},
-    {"Archive", MAILBOX_SPECIAL_ARCHIVE},
+	{ "Drafts", MAILBOX_SPECIAL_DRAFTS },
+	{ "Sent", MAILBOX_SPECIAL_SENT },
+	{ "Trash", MAILBOX_SPECIAL_TRASH },
+	{ "Junk", MAILBOX_SPECIAL_JUNK },
+	{ "Archive", MAILBOX_SPECIAL_ARCHIVE },
 };
 
 struct mail_user_lock {
@@ -61,8 +63,8 @@ static int mail_user_expand(struct pool *pool,
 		case 'n':
 			str_append_n(str, params->username,
 				     at != NULL
-					 ? (size_t)(at - params->username)
-					 : strlen(params->username));
+					     ? (size_t)(at - params->username)
+					     : strlen(params->username));
 			break;
 		case 'd':
 			str_append(str, at != NULL ? at + 1 : "");
@@ -77,7 +79,7 @@ static int mail_user_expand(struct pool *pool,
 			break;
 		default:
 			*error_r = pool_printf(
-			    pool, "unknown variable %%%c in %s", *p, value);
+				pool, "unknown variable %%%c in %s", *p, value);
 			str_free(&str);
 			return -1;
 		}
@@ -179,11 +181,11 @@ static int mail_user_open_index(struct mail_user *user, const char **error_r)
 static void mail_user_autocreate_mailboxes(struct mail_user *user)
 {
 	for (unsigned int i = 0; i < N_ELEMENTS(mail_user_autocreate); i++) {
-		struct mailbox *box =
-		    mailbox_alloc(user, mail_user_autocreate[i].name, 0, NULL);
+		struct mailbox *box = mailbox_alloc(
+			user, mail_user_autocreate[i].name, 0, NULL);
 
 		if (mailbox_create(box, mail_user_autocreate[i].special_use) <
-			0 &&
+			    0 &&
 		    mailbox_get_last_error(box, NULL)[0] != '\0') {
 			enum mail_error code;
 			const char *text = mailbox_get_last_error(box, &code);
@@ -222,10 +224,10 @@ static int mail_user_init(struct mail_user *user,
 			  const struct mail_user_params *params,
 			  const char **error_r)
 {
-	const char *location =
-	    params->mail_location != NULL && params->mail_location[0] != '\0'
-		? params->mail_location
-		: user->set->mail_location;
+	const char *location = params->mail_location != NULL &&
+					       params->mail_location[0] != '\0'
+				       ? params->mail_location
+				       : user->set->mail_location;
 	struct stat st;
 	bool is_new;
 
@@ -284,8 +286,8 @@ int mail_user_open(const struct mail_user_params *params,
 	user->set = set;
 	user->pool = pool_create("mail user", 2048);
 	user->username = pool_strdup(user->pool, params->username);
-	user->home =
-	    pool_strdup(user->pool, params->home != NULL ? params->home : "");
+	user->home = pool_strdup(user->pool,
+				 params->home != NULL ? params->home : "");
 	user->log_ctx.service = "storage";
 	user->log_ctx.user = user->username;
 	pthread_mutex_init(&user->lock, NULL);
@@ -369,7 +371,7 @@ static void mail_user_reset_boxes(struct mail_user *user)
 {
 	for (size_t i = 0; i < user->boxes.count; i++) {
 		struct index_mailbox *ibox =
-		    (struct index_mailbox *)user->boxes.v[i];
+			(struct index_mailbox *)user->boxes.v[i];
 
 		ibox->b.index_id = 0;
 		ibox->missing = false;

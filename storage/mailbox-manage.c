@@ -8,9 +8,9 @@
 static int mailbox_index_delete(struct mail_user *user, const char *name)
 {
 	static const enum index_stmt deletes[] = {
-	    INDEX_STMT_MSG_DELETE_ALL,      INDEX_STMT_CACHE_DELETE_ALL,
-	    INDEX_STMT_EXPUNGED_DELETE_ALL, INDEX_STMT_KEYWORDS_DELETE_ALL,
-	    INDEX_STMT_MAILBOX_DELETE,
+		INDEX_STMT_MSG_DELETE_ALL,      INDEX_STMT_CACHE_DELETE_ALL,
+		INDEX_STMT_EXPUNGED_DELETE_ALL, INDEX_STMT_KEYWORDS_DELETE_ALL,
+		INDEX_STMT_MAILBOX_DELETE,
 	};
 	struct index_db *db = user->db;
 	sqlite3_stmt *stmt = index_db_stmt(db, INDEX_STMT_MAILBOX_BY_NAME);

@@ -114,7 +114,7 @@ void storage_error_pop(struct mail_error_sink *prev);
 void storage_error_set(enum mail_error code, const char *text);
 /* Logs an internal error and sets the generic TEMP text. */
 void storage_error_critical(const struct log_ctx *ctx, const char *fmt, ...)
-    ATTR_FORMAT(2, 3);
+	ATTR_FORMAT(2, 3);
 void storage_error_criticalv(const struct log_ctx *ctx, const char *fmt,
 			     va_list args) ATTR_FORMAT(2, 0);
 /* Whether the current sink has an error. */
