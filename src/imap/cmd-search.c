@@ -32,7 +32,7 @@ static void imap_search_cmd_work(struct imap_command *cmd)
 }
 
 /* RFC 5182 §2.4: RETURN (SAVE) replaces the saved result, with the empty
-   set when the search failed. */
+   set when the search failed (NO or BAD). */
 static void imap_search_cmd_save(struct imap_command *cmd,
 				 struct imap_search_cmd *ctx)
 {
@@ -41,7 +41,7 @@ static void imap_search_cmd_save(struct imap_command *cmd,
 	if ((ctx->query.ret & IMAP_SEARCH_RETURN_SAVE) == 0)
 		return;
 	seq_range_set_clear(saved);
-	if (ctx->error == NULL)
+	if (ctx->error == NULL && ctx->out != NULL)
 		imap_search_saved_result(&ctx->query, &ctx->result.uids, saved);
 }
 
@@ -71,10 +71,12 @@ void imap_cmd_search(struct imap_command *cmd)
 	case IMAP_SEARCH_PARSE_OK:
 		break;
 	case IMAP_SEARCH_PARSE_BAD:
+		imap_search_cmd_save(cmd, ctx);
 		imap_command_badf(cmd, "Error in IMAP command %s: %s.",
 				  cmd->name, error);
 		return;
 	case IMAP_SEARCH_PARSE_BADCHARSET:
+		imap_search_cmd_save(cmd, ctx);
 		imap_command_no(cmd, "[BADCHARSET " IMAP_SEARCH_BADCHARSET_LIST
 				     "] Unknown charset.");
 		return;

@@ -251,49 +251,42 @@ bool imap_section_reader_read(struct imap_section_reader *reader,
 	return reader->left == 0;
 }
 
-/* Decodes the whole range once, counting the output window's bytes and
-   looking for NUL in it. */
-static void imap_section_measure_decoded(
-	const unsigned char *msg, const struct imap_section_content *content,
-	uint64_t offset, uint64_t max_size, uint64_t *size_r, bool *has_nul_r)
+/* The decoded size of the whole range, in one counting pass. */
+static uint64_t
+imap_section_decoded_size(const unsigned char *msg,
+			  const struct imap_section_content *content)
 {
-	struct imap_section_reader reader;
-	buffer_t scratch;
+	struct message_decoder decoder;
+	uint64_t size;
 
-	imap_section_reader_init(&reader, msg, content, NULL, offset, max_size,
-				 false);
-	buffer_init(&scratch, SIZE_MAX);
-	*size_r = 0;
-	*has_nul_r = false;
-	while (reader.left > 0) {
-		buffer_clear(&scratch);
-		(void)imap_section_reader_read(&reader, &scratch,
-					       IMAP_SECTION_DECODE_CHUNK);
-		*size_r += scratch.used;
-		if (scratch.used > 0 &&
-		    memchr(scratch.data, '\0', scratch.used) != NULL)
-			*has_nul_r = true;
-	}
-	buffer_deinit(&scratch);
-	imap_section_reader_deinit(&reader);
+	if (message_decoder_init(&decoder, content->cte) < 0)
+		i_unreached(); /* checked by imap_fetch_section_find() */
+	message_decoder_more(&decoder, msg + content->offset, content->size,
+			     NULL);
+	message_decoder_finish(&decoder, NULL);
+	size = decoder.size;
+	message_decoder_deinit(&decoder);
+	return size;
 }
 
 void imap_section_measure(const unsigned char *msg,
 			  const struct imap_section_content *content,
 			  const buffer_t *filtered, uint64_t offset,
-			  uint64_t max_size, uint64_t *size_r, bool *has_nul_r)
+			  uint64_t max_size, uint64_t *size_r, bool *literal8_r)
 {
 	const unsigned char *data;
 	uint64_t size;
 
 	if (content->decode) {
-		imap_section_measure_decoded(msg, content, offset, max_size,
-					     size_r, has_nul_r);
+		size = imap_section_decoded_size(msg, content);
+		size = offset >= size ? 0 : size - offset;
+		*size_r = MIN(size, max_size);
+		*literal8_r = true;
 		return;
 	}
 	size = offset >= content->size ? 0 : content->size - offset;
 	size = MIN(size, max_size);
 	data = content->use_buffer ? filtered->data : msg + content->offset;
 	*size_r = size;
-	*has_nul_r = size > 0 && memchr(data + offset, '\0', size) != NULL;
+	*literal8_r = size > 0 && memchr(data + offset, '\0', size) != NULL;
 }

@@ -83,13 +83,16 @@ struct imap_section_reader {
 };
 
 /* Measures the output of a section read from offset, at most max_size
-   bytes (UINT64_MAX: all): its size and whether it holds NUL (then only
-   a literal8 can carry it). Decoding sections are decoded once for this,
-   in bounded memory. */
+   bytes (UINT64_MAX: all): its size, and whether BINARY sends it as a
+   literal8: when it was decoded (base64 and quoted-printable can give any
+   byte), as Dovecot does, or when it holds NUL, which only a literal8 can
+   carry (RFC 3516 §4.2). Decoding sections are decoded once to count them,
+   without buffering. */
 void imap_section_measure(const unsigned char *msg,
 			  const struct imap_section_content *content,
 			  const buffer_t *filtered, uint64_t offset,
-			  uint64_t max_size, uint64_t *size_r, bool *has_nul_r);
+			  uint64_t max_size, uint64_t *size_r,
+			  bool *literal8_r);
 
 void imap_section_reader_init(struct imap_section_reader *reader,
 			      const unsigned char *msg,

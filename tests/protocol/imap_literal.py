@@ -62,7 +62,15 @@ class LiteralImap:
         self.sock.sendall(data)
 
     def next_tag(self):
-        return "L%d" % next(self._tags)
+        tag = self.peek_tag()
+        self._next = None
+        return tag
+
+    def peek_tag(self):
+        """The tag the next command will get."""
+        if getattr(self, "_next", None) is None:
+            self._next = "L%d" % next(self._tags)
+        return self._next
 
     def command_raw(self, command, literals=()):
         """Sends a command (bytes or str) whose literals are given apart:

@@ -268,6 +268,7 @@ struct section_case {
 	/* NULL: UNKNOWN-CTE expected */
 	const char *output;
 	size_t output_len;
+	/* decoded, or holding NUL */
 	bool literal8;
 };
 
@@ -287,6 +288,7 @@ static const struct section_case section_cases[] = {
 	  false },
 	{ MSG_SIMPLE, "BODY[2]", OUT(""), false },
 	{ MSG_SIMPLE, "BODY[1.1]", OUT(""), false },
+	{ MSG_SIMPLE, "BODY[]<0.3>", OUT("Fro"), false },
 	{ MSG_SIMPLE, "BODY[1.HEADER]", OUT(""), false },
 	{ MSG_SIMPLE, "BODY[1.TEXT]", OUT(""), false },
 	{ MSG_SIMPLE, "BODY[HEADER.FIELDS (SUBJECT FROM)]",
@@ -324,12 +326,12 @@ static const struct section_case section_cases[] = {
 	{ MSG_MULTI, "BODY[2.MIME]",
 	  OUT("Content-Type: message/rfc822\r\n\r\n"), false },
 	{ MSG_MULTI, "BODY[2.1]", OUT("aGVsbG8gd29ybGQ="), false },
-	{ MSG_MULTI, "BINARY[2.1]", OUT("hello world"), false },
-	{ MSG_MULTI, "BINARY[2.1]<6.100>", OUT("world"), false },
-	{ MSG_MULTI, "BINARY[2.1]<11.100>", OUT(""), false },
-	{ MSG_MULTI, "BINARY[2.2]", OUT("<p>caf\xc3\xa9 ok</p>"), false },
+	{ MSG_MULTI, "BINARY[2.1]", OUT("hello world"), true },
+	{ MSG_MULTI, "BINARY[2.1]<6.100>", OUT("world"), true },
+	{ MSG_MULTI, "BINARY[2.1]<11.100>", OUT(""), true },
+	{ MSG_MULTI, "BINARY[2.2]", OUT("<p>caf\xc3\xa9 ok</p>"), true },
 	{ MSG_MULTI, "BINARY[3]", OUT("\x00\x01\x02\xff"), true },
-	{ MSG_MULTI, "BINARY[3]<1.2>", OUT("\x01\x02"), false },
+	{ MSG_MULTI, "BINARY[3]<1.2>", OUT("\x01\x02"), true },
 	{ MSG_MULTI, "BINARY[3]<0.2>", OUT("\x00\x01"), true },
 	{ MSG_MULTI, "BINARY[4]", NULL, 0, false },
 	{ MSG_MULTI, "BINARY.SIZE[4]", NULL, 0, false },
