@@ -153,7 +153,11 @@ class MixClient:
         self.conn.close()
 
     async def timed(self, name, text, literal=None):
-        untagged, tagged, secs = await self.conn.ok(text, literal)
+        untagged, tagged, secs = await self.conn.command(text, literal)
+        if not tagged.startswith(b"OK"):
+            self.stats.setdefault("errors", []).append(secs)
+            if len(self.stats["errors"]) <= 3:
+                print("error: %s -> %s" % (text[:60], tagged[:100]))
         return name, secs, untagged, tagged
 
     def some_uid(self):
@@ -232,11 +236,14 @@ async def mix(args):
     start = time.monotonic()
     await asyncio.gather(*(c.run(deadline) for c in clients))
     elapsed = time.monotonic() - start
+    errors = len(stats.pop("errors", []))
     every = [s for values in stats.values() for s in values]
     print("mix: %d clients, %.1f s, %d commands, %.0f commands/s, "
           "p50 %.1f ms, p99 %.1f ms"
           % (len(clients), elapsed, len(every), len(every) / elapsed,
              percentile(every, 0.5) * 1000, percentile(every, 0.99) * 1000))
+    if errors:
+        print("  (%d commands failed)" % errors)
     for name in sorted(stats):
         values = stats[name]
         print("  %-24s %7d  p50 %6.1f ms  p99 %6.1f ms"
@@ -260,24 +267,35 @@ async def push(args):
     senders = {user: await login(args, user) for user in users(args)}
     await asyncio.sleep(args.settle)
     latencies = []
+    missed = 0
     for i in range(args.deliveries):
         user = random.choice(list(idlers))
         await senders[user].ok(b"APPEND INBOX",
                                MESSAGE % (i, i, os.getpid()))
         delivered = time.monotonic()
-        while True:
-            line = await asyncio.wait_for(idlers[user].read_response(), 10)
-            if line.endswith(b" EXISTS"):
+        try:
+            while True:
+                line = await asyncio.wait_for(
+                    idlers[user].read_response(),
+                    delivered + args.timeout - time.monotonic())
+                if line.endswith(b" EXISTS"):
+                    break
+            latencies.append(time.monotonic() - delivered)
+        except asyncio.TimeoutError:
+            # counted, and the reader is now unusable: drop the session
+            missed += 1
+            idlers.pop(user).close()
+            senders.pop(user).close()
+            if not idlers:
                 break
-        latencies.append(time.monotonic() - delivered)
         await asyncio.sleep(args.interval)
     for conn in list(idlers.values()) + list(senders.values()):
         conn.close()
     print("push: %d deliveries to %d idle sessions: p50 %.1f ms, p99 %.1f "
-          "ms, max %.1f ms" % (len(latencies), len(idlers),
-                               percentile(latencies, 0.5) * 1000,
-                               percentile(latencies, 0.99) * 1000,
-                               max(latencies) * 1000))
+          "ms, max %.1f ms, %d not told within %.0f s"
+          % (len(latencies), args.users, percentile(latencies, 0.5) * 1000,
+             percentile(latencies, 0.99) * 1000, max(latencies) * 1000,
+             missed, args.timeout))
 
 
 def process_tree(root):
@@ -350,6 +368,7 @@ def main():
     p.add_argument("--deliveries", type=int, default=200)
     p.add_argument("--interval", type=float, default=0.02)
     p.add_argument("--settle", type=float, default=2)
+    p.add_argument("--timeout", type=float, default=5)
     p.add_argument("--sessions", type=int, default=1000)
     p.add_argument("--wait", type=float, default=12)
     p.add_argument("--server-pid", type=int)

@@ -299,8 +299,8 @@ static void imap_append_next(struct imap_command *cmd, bool done)
 					      imap_append_bad_done);
 			return;
 		}
-		imap_command_run_work(cmd, imap_append_commit_work,
-				      imap_append_commit_done);
+		imap_command_run_final_work(cmd, imap_append_commit_work,
+					    imap_append_commit_done);
 		return;
 	}
 	imap_append_message(cmd, cmd->args);

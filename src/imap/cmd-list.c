@@ -277,7 +277,7 @@ static void imap_list(struct imap_command *cmd, enum imap_list_opts opts)
 		return;
 	}
 	cmd->context = ctx;
-	imap_command_run_work(cmd, imap_list_work, imap_list_done);
+	imap_command_run_final_work(cmd, imap_list_work, imap_list_done);
 }
 
 void imap_cmd_list(struct imap_command *cmd)

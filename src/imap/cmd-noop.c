@@ -6,6 +6,6 @@ void imap_cmd_noop(struct imap_command *cmd)
 		imap_command_bad(cmd, "NOOP takes no arguments.");
 		return;
 	}
-	/* the table's SYNC_FULL flag makes the sync look at the files */
+	/* the table's SYNC_FULL flag makes the sync look at the mail files */
 	imap_command_ok(cmd, "NOOP completed.");
 }

@@ -64,5 +64,5 @@ void imap_cmd_status(struct imap_command *cmd)
 	if ((ctx->items & STATUS_HIGHESTMODSEQ) != 0)
 		cmd->client->condstore_used = true;
 	cmd->context = ctx;
-	imap_command_run_work(cmd, imap_status_work, imap_status_done);
+	imap_command_run_final_work(cmd, imap_status_work, imap_status_done);
 }

@@ -162,6 +162,12 @@ typedef void imap_client_sync_callback_t(struct imap_command *cmd);
    at once. MAILBOX_SYNC_FLAG_NO_EXPUNGES keeps expunges for later. */
 void imap_client_sync(struct imap_command *cmd, unsigned int flags,
 		      imap_client_sync_callback_t *done);
+/* Framework internals for imap_command_run_final_work(): the sync done
+   on the thread pool right after the command's work (a no-op without a
+   selected mailbox); its result is sent by the next imap_client_sync(),
+   whatever flags that one names. */
+void imap_client_sync_in_work(struct imap_command *cmd, unsigned int flags);
+bool imap_client_sync_is_pending(const struct imap_command *cmd);
 /* Frees the selected mailbox (client->box = NULL, the saved search
    result emptied). May block: call it from a work function. The caller
    sets the state on the loop afterwards. */

@@ -109,12 +109,16 @@ void imap_command_free(struct imap_command *cmd)
 
 /* ---- Work on the thread pool ---- */
 
+static unsigned int imap_command_sync_flags(const struct imap_command *cmd);
+
 static void imap_command_work_cb(uv_work_t *req)
 {
 	struct imap_command *cmd =
 		CONTAINER_OF(req, struct imap_command, work_req_);
 
 	cmd->work_fn_(cmd);
+	if (cmd->final_work_ && (cmd->def->flags & IMAP_CMD_FLAG_NO_SYNC) == 0)
+		imap_client_sync_in_work(cmd, imap_command_sync_flags(cmd));
 }
 
 static void imap_command_after_work_cb(uv_work_t *req, int status)
@@ -127,24 +131,42 @@ static void imap_command_after_work_cb(uv_work_t *req, int status)
 	   work ran and its results are there either way. */
 	(void)status;
 	cmd->working_ = false;
+	cmd->final_work_ = false;
 	cmd->done_fn_(cmd);
 	conn_unref(&conn);
+}
+
+static void imap_command_queue_work(struct imap_command *cmd,
+				    imap_command_callback_t *work,
+				    imap_command_callback_t *done, bool final)
+{
+	i_assert(!cmd->working_);
+	/* a synced view's changes must be reported before more work */
+	i_assert(!imap_client_sync_is_pending(cmd));
+	imap_client_input_pause(cmd->client);
+	cmd->input_state_ = IMAP_CMD_INPUT_NONE;
+	cmd->work_fn_ = work;
+	cmd->done_fn_ = done;
+	cmd->final_work_ = final;
+	cmd->working_ = true;
+	conn_ref(cmd->client->conn);
+	if (uv_queue_work(imap_env->loop, &cmd->work_req_, imap_command_work_cb,
+			  imap_command_after_work_cb) < 0)
+		panic("uv_queue_work() failed");
 }
 
 void imap_command_run_work(struct imap_command *cmd,
 			   imap_command_callback_t *work,
 			   imap_command_callback_t *done)
 {
-	i_assert(!cmd->working_);
-	imap_client_input_pause(cmd->client);
-	cmd->input_state_ = IMAP_CMD_INPUT_NONE;
-	cmd->work_fn_ = work;
-	cmd->done_fn_ = done;
-	cmd->working_ = true;
-	conn_ref(cmd->client->conn);
-	if (uv_queue_work(imap_env->loop, &cmd->work_req_, imap_command_work_cb,
-			  imap_command_after_work_cb) < 0)
-		panic("uv_queue_work() failed");
+	imap_command_queue_work(cmd, work, done, false);
+}
+
+void imap_command_run_final_work(struct imap_command *cmd,
+				 imap_command_callback_t *work,
+				 imap_command_callback_t *done)
+{
+	imap_command_queue_work(cmd, work, done, true);
 }
 
 bool imap_command_is_aborted(const struct imap_command *cmd)
@@ -192,8 +214,13 @@ static unsigned int imap_command_sync_flags(const struct imap_command *cmd)
 	   client's sequence numbers must stay valid; the UID variants may. */
 	if ((cmd->def->flags & IMAP_CMD_FLAG_USES_SEQS) != 0 && !cmd->uid)
 		flags |= MAILBOX_SYNC_FLAG_NO_EXPUNGES;
-	if ((cmd->def->flags & IMAP_CMD_FLAG_SYNC_FULL) != 0)
-		flags |= MAILBOX_SYNC_FLAG_FULL;
+	/* Other sessions' changes, in any process, are in the index; only
+	   mail dropped in by other programs needs a look at the files. That
+	   look is for NOOP, CHECK and IDLE (and the watch's wake-ups), as
+	   clients poll with those: every other command syncs from the index
+	   alone. */
+	if ((cmd->def->flags & IMAP_CMD_FLAG_SYNC_FULL) == 0)
+		flags |= MAILBOX_SYNC_FLAG_FAST;
 	return flags;
 }
 
@@ -205,6 +232,10 @@ void imap_command_finish(struct imap_command *cmd, const char *tagline)
 	imap_client_input_pause(cmd->client);
 	cmd->tagline_ =
 		tagline == NULL ? NULL : pool_strdup(cmd->pool, tagline);
+	if (imap_client_sync_is_pending(cmd)) {
+		imap_client_sync(cmd, 0, imap_command_send_tagline);
+		return;
+	}
 	if ((cmd->def->flags & IMAP_CMD_FLAG_NO_SYNC) != 0 ||
 	    cmd->client->box == NULL || imap_command_is_aborted(cmd)) {
 		imap_command_send_tagline(cmd);
@@ -242,7 +273,10 @@ void imap_command_bad(struct imap_command *cmd, const char *text)
 	cmd->ending_ = true;
 	cmd->input_state_ = IMAP_CMD_INPUT_NONE;
 	cmd->tagline_ = pool_printf(cmd->pool, "%s BAD %s", cmd->tag, text);
-	imap_command_send_tagline(cmd);
+	if (imap_client_sync_is_pending(cmd))
+		imap_client_sync(cmd, 0, imap_command_send_tagline);
+	else
+		imap_command_send_tagline(cmd);
 }
 
 #define IMAP_COMMAND_REPLYF(func)                                    \

@@ -106,8 +106,10 @@ enum imap_command_flags {
 	IMAP_CMD_FLAG_UID = 0x0040,
 	/* Literals are streamed by the command (APPEND), see step 7. */
 	IMAP_CMD_FLAG_LITERAL_STREAM = 0x0080,
-	/* Look at the mail files for changes when the command ends, even if
-	   nothing looks changed (NOOP, CHECK). */
+	/* The sync when the command ends looks for changes made to the mail
+	   files by other programs (NOOP, CHECK, IDLE); other commands sync
+	   from the index alone (MAILBOX_SYNC_FLAG_FAST), which has every
+	   change made through storage by any process. */
 	IMAP_CMD_FLAG_SYNC_FULL = 0x0100,
 	/* No untagged updates after it (LOGOUT, STARTTLS, the state changes
 	   that report the mailbox themselves: SELECT, EXAMINE, CLOSE). */
@@ -163,6 +165,7 @@ struct imap_command {
 	unsigned int sync_flags_; /* enum mailbox_sync_flags */
 	bool working_;
 	bool ending_;
+	bool final_work_;
 	bool literal_started_;
 	bool literal_present_;
 };
@@ -176,6 +179,14 @@ const struct imap_command_def *imap_command_find(const char *name);
 void imap_command_run_work(struct imap_command *cmd,
 			   imap_command_callback_t *work,
 			   imap_command_callback_t *done);
+/* The same for the command's last piece of work: done must end the
+   command (imap_command_ok/no/bad/finish). The sync that ends the command
+   runs in the same thread-pool job right after work, saving a round trip
+   through the thread pool; its untagged responses go out before the
+   tagged reply as usual. Set extra sync flags before calling this. */
+void imap_command_run_final_work(struct imap_command *cmd,
+				 imap_command_callback_t *work,
+				 imap_command_callback_t *done);
 /* True if the peer has gone (or the session is being closed): skip
    further work, release resources and end the command. */
 bool imap_command_is_aborted(const struct imap_command *cmd);
@@ -188,7 +199,7 @@ void imap_command_wait_output(struct imap_command *cmd,
 			      imap_command_callback_t *next);
 
 /* Adds enum mailbox_sync_flags for the sync that ends this command
-   (e.g. MAILBOX_SYNC_FLAG_FULL). */
+   (e.g. MAILBOX_SYNC_FLAG_FULL to rescan the mail files). */
 void imap_command_set_sync_flags(struct imap_command *cmd, unsigned int flags);
 
 /* Tagged replies: each ends the command (see step 4). text may start with

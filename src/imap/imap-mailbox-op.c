@@ -64,5 +64,6 @@ void imap_mailbox_op_start(struct imap_command *cmd, const char *name,
 		return;
 	}
 	cmd->context = ctx;
-	imap_command_run_work(cmd, imap_mailbox_op_work, imap_mailbox_op_done);
+	imap_command_run_final_work(cmd, imap_mailbox_op_work,
+				    imap_mailbox_op_done);
 }

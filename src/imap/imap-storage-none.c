@@ -34,3 +34,12 @@ void imap_idle_input_line(struct imap_client *client, const char *line,
 void imap_storage_deinit(void)
 {
 }
+
+void imap_client_sync_in_work(struct imap_command *cmd, unsigned int flags)
+{
+}
+
+bool imap_client_sync_is_pending(const struct imap_command *cmd)
+{
+	return false;
+}

@@ -7,7 +7,8 @@
 struct imap_sync_ctx {
 	unsigned int flags;
 	imap_client_sync_callback_t *done;
-	/* the command's own work callbacks, kept across the sync */
+	/* synced in the command's last work already: only send the result */
+	bool ready;
 	struct mailbox_sync_result result;
 	struct mailbox_status status;
 	int ret;
@@ -127,11 +128,37 @@ static void imap_sync_done(struct imap_command *cmd)
 	ctx->done(cmd);
 }
 
-void imap_client_sync(struct imap_command *cmd, unsigned int flags,
-		      imap_client_sync_callback_t *done)
+void imap_client_sync_in_work(struct imap_command *cmd, unsigned int flags)
 {
 	struct imap_sync_ctx *ctx;
 
+	if (cmd->client->box == NULL)
+		return;
+	ctx = p_new(cmd->pool, struct imap_sync_ctx, 1);
+	ctx->flags = flags;
+	cmd->sync_ctx_ = ctx;
+	imap_sync_work(cmd);
+	ctx->ready = true;
+}
+
+bool imap_client_sync_is_pending(const struct imap_command *cmd)
+{
+	const struct imap_sync_ctx *ctx = cmd->sync_ctx_;
+
+	return ctx != NULL && ctx->ready;
+}
+
+void imap_client_sync(struct imap_command *cmd, unsigned int flags,
+		      imap_client_sync_callback_t *done)
+{
+	struct imap_sync_ctx *ctx = cmd->sync_ctx_;
+
+	if (ctx != NULL && ctx->ready) {
+		/* imap_command_run_final_work() synced already */
+		ctx->done = done;
+		imap_sync_done(cmd);
+		return;
+	}
 	if (cmd->client->box == NULL) {
 		done(cmd);
 		return;
