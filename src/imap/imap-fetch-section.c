@@ -2,59 +2,27 @@
 #include "imap-fetch.h"
 #include "log.h"
 #include "message-header.h"
+#include "message-section.h"
 
 #include <string.h>
 
 /* Encoded bytes decoded per step: the memory a BINARY reader holds. */
 #define IMAP_SECTION_DECODE_CHUNK (16 * 1024)
 
-static void imap_section_set_range(struct imap_section_content *content,
-				   uint64_t offset, uint64_t size)
+/* The kind of byte range message_section_get_range() gives for text. */
+static enum message_section_kind imap_section_kind(enum imap_section_text text)
 {
-	content->offset = offset;
-	content->size = size;
-}
-
-static void imap_section_set_header(struct imap_section_content *content,
-				    const struct message_part *part)
-{
-	imap_section_set_range(content, part->physical_pos, part->header_size);
-}
-
-static void imap_section_set_body(struct imap_section_content *content,
-				  const struct message_part *part)
-{
-	imap_section_set_range(content, message_part_body_pos(part),
-			       part->body_size);
-}
-
-/* HEADER, HEADER.FIELDS[.NOT] and TEXT of the message msg_part. */
-static void imap_section_find_text(const struct imap_fetch_section *section,
-				   const unsigned char *msg,
-				   const struct message_part *msg_part,
-				   buffer_t *filtered,
-				   struct imap_section_content *content)
-{
-	switch (section->text) {
+	switch (text) {
+	case IMAP_SECTION_ALL:
+		return MESSAGE_SECTION_ALL;
 	case IMAP_SECTION_HEADER:
-		imap_section_set_header(content, msg_part);
-		return;
 	case IMAP_SECTION_HEADER_FIELDS:
 	case IMAP_SECTION_HEADER_FIELDS_NOT:
-		(void)message_header_filter(
-			msg + msg_part->physical_pos, msg_part->header_size,
-			section->fields, section->fields_count,
-			section->text == IMAP_SECTION_HEADER_FIELDS_NOT,
-			filtered);
-		content->use_buffer = true;
-		content->size = filtered->used;
-		return;
+		return MESSAGE_SECTION_HEADER;
 	case IMAP_SECTION_TEXT:
-		imap_section_set_body(content, msg_part);
-		return;
-	case IMAP_SECTION_ALL:
+		return MESSAGE_SECTION_TEXT;
 	case IMAP_SECTION_MIME:
-		break;
+		return MESSAGE_SECTION_MIME;
 	}
 	i_unreached();
 }
@@ -81,38 +49,29 @@ int imap_fetch_section_find(const struct imap_fetch_section *section,
 			    buffer_t *filtered,
 			    struct imap_section_content *content_r)
 {
-	struct message_part *part;
+	struct message_section_range range;
 
 	memset(content_r, 0, sizeof(*content_r));
-	if (section->part[0] == '\0') {
-		if (section->text == IMAP_SECTION_ALL)
-			imap_section_set_range(content_r, 0, msg_size);
-		else
-			imap_section_find_text(section, msg, root, filtered,
-					       content_r);
-		return 0;
+	if (message_section_get_range(root, section->part,
+				      imap_section_kind(section->text), flags,
+				      &range) < 0)
+		return 0; /* no such section: the empty string */
+	i_assert(range.offset + range.size <= msg_size);
+	content_r->offset = range.offset;
+	content_r->size = range.size;
+	if (section->text == IMAP_SECTION_HEADER_FIELDS ||
+	    section->text == IMAP_SECTION_HEADER_FIELDS_NOT) {
+		(void)message_header_filter(
+			msg + range.offset, range.size, section->fields,
+			section->fields_count,
+			section->text == IMAP_SECTION_HEADER_FIELDS_NOT,
+			filtered);
+		content_r->use_buffer = true;
+		content_r->size = filtered->used;
 	}
-	part = message_part_find_section(root, section->part, flags);
-	if (part == NULL)
-		return 0; /* no such part: the empty string */
-	switch (section->text) {
-	case IMAP_SECTION_ALL:
-		imap_section_set_body(content_r, part);
-		return binary ? imap_section_set_binary(part, content_r) : 0;
-	case IMAP_SECTION_MIME:
-		imap_section_set_header(content_r, part);
-		return 0;
-	case IMAP_SECTION_HEADER:
-	case IMAP_SECTION_HEADER_FIELDS:
-	case IMAP_SECTION_HEADER_FIELDS_NOT:
-	case IMAP_SECTION_TEXT:
-		/* RFC 3501 §6.4.5: only a message/rfc822 part has them */
-		if (message_part_is_message(part, flags))
-			imap_section_find_text(section, msg, part->children,
-					       filtered, content_r);
-		return 0;
-	}
-	i_unreached();
+	if (binary && section->part[0] != '\0')
+		return imap_section_set_binary(range.part, content_r);
+	return 0;
 }
 
 /* ---- Reading ---- */

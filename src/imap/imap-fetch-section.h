@@ -10,7 +10,7 @@
    Section rules
    - BODY[] is the whole message; HEADER, TEXT and HEADER.FIELDS[.NOT]
      without a part number are those of the message.
-   - A part number names a part as message_part_find_section() resolves
+   - A part number names a part as src/mail's message-section.h resolves
      it; BODY[n] is the part's body (for message/rfc822: the encapsulated
      message, header included) and n.MIME its MIME header.
    - n.HEADER, n.TEXT and n.HEADER.FIELDS[.NOT] are meaningful only when
