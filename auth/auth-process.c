@@ -1,4 +1,5 @@
 #include "auth-process.h"
+#include "conn.h"
 #include "auth.h"
 #include "auth-cache.h"
 #include "auth-server.h"
@@ -27,6 +28,7 @@ static void auth_process_close_handles(struct auth_process *proc)
 	uv_close((uv_handle_t *)&proc->sig_int, NULL);
 	uv_close((uv_handle_t *)&proc->sig_hup, NULL);
 	uv_close((uv_handle_t *)&proc->stop_timer, NULL);
+	conn_loop_deinit();
 }
 
 /* Waits until no connection and no thread pool job is left, so that the

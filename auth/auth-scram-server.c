@@ -37,7 +37,7 @@ static unsigned int scram_split(struct pool *pool, const char *text,
 	char **all = str_split(pool, text, ",");
 	unsigned int n = 0;
 
-	while (all[n] != NULL && n < max) {
+	while (n < max && all[n] != NULL) {
 		fields[n] = all[n];
 		n++;
 	}
