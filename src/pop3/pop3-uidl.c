@@ -1,8 +1,7 @@
 #include "pop3-uidl.h"
-#include "config.h"
 #include "strfuncs.h"
 
-#include "storage.h"
+#include "postern/storage.h"
 
 #include <inttypes.h>
 #include <stdio.h>
