@@ -1,8 +1,7 @@
 #include "test-common.h"
 
-#include "config.h"
 #include "pop3-uidl.h"
-#include "storage.h"
+#include "postern/storage.h"
 
 #include <string.h>
 

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct test_env {
 	char dir[256];
@@ -30,7 +32,36 @@ static inline void test_env_open_user(struct test_env *env)
 	}
 }
 
-static inline void test_env_init(struct test_env *env)
+/* tests/data, found from the test binary (build/tests/unit/x) or from
+   the source file's path relative to the working directory. */
+static inline const char *test_data_dir(void)
+{
+	static char dir[4200];
+	char exe[4096], *p;
+	ssize_t len;
+	struct stat st;
+
+	if (getenv("POSTERN_TEST_DATA") != NULL)
+		return getenv("POSTERN_TEST_DATA");
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		for (int up = 0; up < 6 && (p = strrchr(exe, '/')) != NULL;
+		     up++) {
+			*p = '\0';
+			snprintf(dir, sizeof(dir), "%s/tests/data", exe);
+			if (stat(dir, &st) == 0)
+				return dir;
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s", __FILE__);
+	p = strstr(dir, "tests/unit/");
+	if (p != NULL)
+		memcpy(p, "tests/data", sizeof("tests/data"));
+	return dir;
+}
+
+static inline void test_env_init_common(struct test_env *env)
 {
 	memset(env, 0, sizeof(*env));
 	snprintf(env->dir, sizeof(env->dir), "/tmp/postern-test-XXXXXX");
@@ -42,6 +73,25 @@ static inline void test_env_init(struct test_env *env)
 	env->set.mail_location = env->location;
 	env->set.fsync = (char *)"never";
 	env->pool = pool_create("test", 4096);
+}
+
+static inline void test_env_init(struct test_env *env)
+{
+	test_env_init_common(env);
+	test_env_open_user(env);
+}
+
+/* A user whose maildir starts as a copy of tests/data/<fixture>. */
+static inline void test_env_init_fixture(struct test_env *env,
+					 const char *fixture)
+{
+	char cmd[8192];
+
+	test_env_init_common(env);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/%s' '%s'", test_data_dir(),
+		 fixture, env->root);
+	if (system(cmd) != 0)
+		abort();
 	test_env_open_user(env);
 }
 

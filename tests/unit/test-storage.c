@@ -142,7 +142,7 @@ static void test_multiappend(void **state)
 	struct mailbox_status status;
 
 	for (unsigned int i = 0; i < 3; i++) {
-		struct mail_save_params params = {.flags = MAIL_SEEN};
+		struct mail_save_params params = { .flags = MAIL_SEEN };
 		struct mail_save *save;
 
 		assert_int_equal(mailbox_save_begin(t, &params, &save), 0);
@@ -159,7 +159,7 @@ static void test_multiappend(void **state)
 	assert_int_equal(result.saved_uids.ranges[0].last, 3);
 	assert_int_equal(mailbox_get_status(box,
 					    STATUS_MESSAGES | STATUS_UIDNEXT |
-						STATUS_UNSEEN | STATUS_SIZE,
+						    STATUS_UNSEEN | STATUS_SIZE,
 					    &status),
 			 0);
 	assert_int_equal(status.messages, 3);
@@ -175,7 +175,7 @@ static void test_empty_save_refused(void **state)
 	struct test_env *env = *state;
 	struct mailbox *box = mailbox_alloc(env->user, "INBOX", 0, NULL);
 	struct mailbox_transaction *t = mailbox_transaction_begin(box);
-	struct mail_save_params params = {0};
+	struct mail_save_params params = { 0 };
 	struct mail_save *save;
 	enum mail_error code;
 
@@ -192,9 +192,9 @@ static void test_flags_two_views(void **state)
 	struct test_env *env = *state;
 	struct mailbox *a, *b;
 	struct seq_range_set uids;
-	struct mail_flag_update update = {.modify = MAIL_MODIFY_ADD,
-					  .flags = MAIL_SEEN};
-	static const char *const kw[] = {"$Junk", NULL};
+	struct mail_flag_update update = { .modify = MAIL_MODIFY_ADD,
+					   .flags = MAIL_SEEN };
+	static const char *const kw[] = { "$Junk", NULL };
 	struct mailbox_update_result res;
 	struct mailbox_sync_result sync;
 
@@ -206,7 +206,7 @@ static void test_flags_two_views(void **state)
 	seq_range_set_add(&uids, 2);
 	update.keywords = kw;
 	assert_int_equal(
-	    mailbox_update_flags(a, &uids, &update, env->pool, &res), 0);
+		mailbox_update_flags(a, &uids, &update, env->pool, &res), 0);
 	assert_int_equal(res.messages_count, 1);
 	assert_true(res.messages[0].changed);
 	assert_int_equal(res.messages[0].seq, 2);
@@ -230,14 +230,14 @@ static void test_flags_two_views(void **state)
 	assert_false(sync.messages_changed);
 	/* unchanged flags: reported as such, no MODSEQ bump */
 	assert_int_equal(
-	    mailbox_update_flags(a, &uids, &update, env->pool, &res), 0);
+		mailbox_update_flags(a, &uids, &update, env->pool, &res), 0);
 	assert_false(res.messages[0].changed);
 	/* CONDSTORE: UNCHANGEDSINCE below the message's MODSEQ fails */
 	update.use_unchanged_since = true;
 	update.unchanged_since = 1;
 	update.flags = MAIL_FLAGGED;
 	assert_int_equal(
-	    mailbox_update_flags(a, &uids, &update, env->pool, &res), 0);
+		mailbox_update_flags(a, &uids, &update, env->pool, &res), 0);
 	assert_int_equal(res.messages_count, 0);
 	assert_true(seq_range_set_contains(&res.modified_uids, 2));
 	mailbox_free(&a);
@@ -247,14 +247,14 @@ static void test_flags_two_views(void **state)
 static void expunge_uid(struct test_env *env, struct mailbox *box, uint32_t uid)
 {
 	struct seq_range_set uids;
-	struct mail_flag_update update = {.modify = MAIL_MODIFY_ADD,
-					  .flags = MAIL_DELETED};
+	struct mail_flag_update update = { .modify = MAIL_MODIFY_ADD,
+					   .flags = MAIL_DELETED };
 	struct mailbox_update_result res;
 
 	seq_range_set_init(&uids, env->pool);
 	seq_range_set_add(&uids, uid);
 	assert_int_equal(
-	    mailbox_update_flags(box, &uids, &update, env->pool, &res), 0);
+		mailbox_update_flags(box, &uids, &update, env->pool, &res), 0);
 	assert_int_equal(mailbox_expunge(box, NULL, true, env->pool, NULL), 0);
 }
 
@@ -271,17 +271,17 @@ static void test_expunge_rules(void **state)
 	expunge_uid(env, a, 2);
 	expunge_uid(env, a, 4);
 	/* during FETCH/STORE/SEARCH: no expunges, sequence numbers stay */
-	assert_int_equal(
-	    mailbox_sync(b, MAILBOX_SYNC_FLAG_NO_EXPUNGES, env->pool, &sync),
-	    0);
+	assert_int_equal(mailbox_sync(b, MAILBOX_SYNC_FLAG_NO_EXPUNGES,
+				      env->pool, &sync),
+			 0);
 	assert_int_equal(sync.expunges_count, 0);
 	assert_int_equal(mailbox_get_messages_count(b), 5);
 	assert_int_equal(mailbox_seq_to_uid(b, 4), 4);
 	/* a new message meanwhile comes after the pending expunges */
 	test_save(env, "INBOX", MSG1, 0, NULL);
-	assert_int_equal(
-	    mailbox_sync(b, MAILBOX_SYNC_FLAG_NO_EXPUNGES, env->pool, &sync),
-	    0);
+	assert_int_equal(mailbox_sync(b, MAILBOX_SYNC_FLAG_NO_EXPUNGES,
+				      env->pool, &sync),
+			 0);
 	assert_true(sync.messages_changed);
 	assert_int_equal(sync.messages, 6);
 	assert_int_equal(mailbox_seq_to_uid(b, 6), 6);
@@ -337,8 +337,8 @@ static void test_readonly(void **state)
 	struct test_env *env = *state;
 	struct mailbox *ro;
 	struct seq_range_set uids;
-	struct mail_flag_update update = {.modify = MAIL_MODIFY_ADD,
-					  .flags = MAIL_SEEN};
+	struct mail_flag_update update = { .modify = MAIL_MODIFY_ADD,
+					   .flags = MAIL_SEEN };
 	struct mailbox_update_result res;
 	enum mail_error code;
 
@@ -347,7 +347,7 @@ static void test_readonly(void **state)
 	seq_range_set_init(&uids, env->pool);
 	seq_range_set_add(&uids, 1);
 	assert_int_equal(
-	    mailbox_update_flags(ro, &uids, &update, env->pool, &res), -1);
+		mailbox_update_flags(ro, &uids, &update, env->pool, &res), -1);
 	mailbox_get_last_error(ro, &code);
 	assert_int_equal(code, MAIL_ERROR_NOTPOSSIBLE);
 	assert_int_equal(mailbox_expunge(ro, NULL, true, env->pool, NULL), -1);
@@ -357,7 +357,7 @@ static void test_readonly(void **state)
 static void test_copy_move(void **state)
 {
 	struct test_env *env = *state;
-	static const char *const kw[] = {"work", NULL};
+	static const char *const kw[] = { "work", NULL };
 	struct mailbox *src, *dest;
 	struct mailbox_copy_result res;
 	struct mailbox_sync_result sync;
@@ -437,9 +437,10 @@ static void test_create_rename_delete(void **state)
 	assert_true((info->flags & MAILBOX_INFO_CHILDREN) != 0);
 
 	box = mailbox_alloc(env->user, "a/b", 0, NULL);
-	assert_int_equal(mailbox_get_status(
-			     box, STATUS_UIDVALIDITY | STATUS_MAILBOXID, &st1),
-			 0);
+	assert_int_equal(
+		mailbox_get_status(box, STATUS_UIDVALIDITY | STATUS_MAILBOXID,
+				   &st1),
+		0);
 	mailbox_free(&box);
 	/* rename the \Noselect parent: the child follows, UIDVALIDITY kept */
 	box = mailbox_alloc(env->user, "a", 0, NULL);
@@ -448,11 +449,12 @@ static void test_create_rename_delete(void **state)
 	mailbox_free(&box);
 	mailbox_free(&box2);
 	box = mailbox_alloc(env->user, "x/b", 0, NULL);
-	assert_int_equal(
-	    mailbox_get_status(
-		box, STATUS_UIDVALIDITY | STATUS_MESSAGES | STATUS_MAILBOXID,
-		&st2),
-	    0);
+	assert_int_equal(mailbox_get_status(box,
+					    STATUS_UIDVALIDITY |
+						    STATUS_MESSAGES |
+						    STATUS_MAILBOXID,
+					    &st2),
+			 0);
 	assert_int_equal(st2.uidvalidity, st1.uidvalidity);
 	assert_string_equal(st2.mailbox_id, st1.mailbox_id);
 	assert_int_equal(st2.messages, 1);
@@ -494,9 +496,10 @@ static void test_rename_inbox(void **state)
 	assert_int_equal(mailbox_get_status(inbox, STATUS_MESSAGES, &status),
 			 0);
 	assert_int_equal(status.messages, 0);
-	assert_int_equal(
-	    mailbox_get_status(dest, STATUS_MESSAGES | STATUS_UNSEEN, &status),
-	    0);
+	assert_int_equal(mailbox_get_status(dest,
+					    STATUS_MESSAGES | STATUS_UNSEEN,
+					    &status),
+			 0);
 	assert_int_equal(status.messages, 2);
 	assert_int_equal(status.unseen, 1);
 	mailbox_free(&inbox);
@@ -506,9 +509,9 @@ static void test_rename_inbox(void **state)
 static void test_name_escapes_refused(void **state)
 {
 	struct test_env *env = *state;
-	static const char *const bad[] = {"../escape", "a/../../b", "/etc",
-					  "~root",     "a\nb",      "a//b",
-					  "..",        "x/."};
+	static const char *const bad[] = { "../escape", "a/../../b", "/etc",
+					   "~root",     "a\nb",      "a//b",
+					   "..",        "x/." };
 	enum mail_error code;
 	char path[512];
 	struct stat st;
@@ -536,13 +539,14 @@ static void test_status_unopened(void **state)
 	test_save(env, "INBOX", MSG1, MAIL_DELETED, NULL);
 	test_save(env, "INBOX", MSG1, 0, NULL);
 	box = mailbox_alloc(env->user, "INBOX", 0, NULL);
-	assert_int_equal(
-	    mailbox_get_status(box,
-			       STATUS_MESSAGES | STATUS_RECENT | STATUS_UNSEEN |
-				   STATUS_DELETED | STATUS_UIDNEXT |
-				   STATUS_HIGHESTMODSEQ | STATUS_MAILBOXID,
-			       &status),
-	    0);
+	assert_int_equal(mailbox_get_status(
+				 box,
+				 STATUS_MESSAGES | STATUS_RECENT |
+					 STATUS_UNSEEN | STATUS_DELETED |
+					 STATUS_UIDNEXT | STATUS_HIGHESTMODSEQ |
+					 STATUS_MAILBOXID,
+				 &status),
+			 0);
 	assert_int_equal(status.messages, 3);
 	assert_int_equal(status.recent, 3);
 	assert_int_equal(status.unseen, 2);
@@ -624,6 +628,84 @@ static void test_search(void **state)
 	mailbox_free(&box);
 }
 
+static void test_cached_parse(void **state)
+{
+	struct test_env *env = *state;
+	struct mail_fetch_ctx *ctx;
+	struct mailbox *box;
+	struct mail *mail;
+	const char *envelope, *bs, *body;
+	const unsigned char *parts;
+	size_t parts_size;
+	time_t sent;
+	int tz;
+
+	test_save(env, "INBOX",
+		  "Date: Mon, 1 Jan 2024 10:00:00 +0100\n"
+		  "From: Alice <alice@example.org>\nSubject: hi\n\nbody\n",
+		  0, NULL);
+	box = test_open(env, "INBOX", 0);
+	for (unsigned int round = 0; round < 2; round++) {
+		/* the second round comes from the index's cache */
+		ctx = mailbox_fetch_init(box, mailbox_get_uids(box),
+					 MAIL_FETCH_ENVELOPE);
+		assert_int_equal(mailbox_fetch_next(ctx, &mail), 1);
+		assert_int_equal(mail_get_envelope(mail, &envelope), 0);
+		assert_string_equal(
+			envelope, "(\"Mon, 1 Jan 2024 10:00:00 +0100\" \"hi\" "
+				  "((\"Alice\" NIL \"alice\" \"example.org\")) "
+				  "((\"Alice\" NIL \"alice\" \"example.org\")) "
+				  "((\"Alice\" NIL \"alice\" \"example.org\")) "
+				  "NIL NIL NIL NIL NIL)");
+		assert_int_equal(mail_get_bodystructure(mail, &bs), 0);
+		assert_non_null(strstr(bs, "\"text\" \"plain\""));
+		assert_int_equal(mail_get_body(mail, &body), 0);
+		assert_true(strlen(body) < strlen(bs));
+		assert_int_equal(mail_get_parts(mail, &parts, &parts_size), 0);
+		assert_true(parts_size > 0);
+		assert_int_equal(mail_get_sent_date(mail, &sent, &tz), 0);
+		assert_int_equal(sent, 1704099600);
+		assert_int_equal(tz, 60);
+		mailbox_fetch_deinit(&ctx);
+	}
+	mailbox_free(&box);
+}
+
+static void test_search_unicode(void **state)
+{
+	struct test_env *env = *state;
+	struct mail_search_result result;
+	struct mail_search_key *key;
+	struct mailbox *box;
+
+	test_save(env, "INBOX",
+		  "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_Z=C3=9CRICH?=\n"
+		  "Content-Type: text/plain; charset=iso-8859-1\n"
+		  "Content-Transfer-Encoding: quoted-printable\n\n"
+		  "Sch=F6ne Gr=FC=DFe\n",
+		  0, NULL);
+	test_save(env, "INBOX", MSG1, 0, NULL);
+	box = test_open(env, "INBOX", 0);
+	key = key_new(env, SEARCH_HEADER);
+	key->u.header.name = "Subject";
+	key->u.header.value = "z\xc3\xbcrich";
+	assert_int_equal(mailbox_search(box, key, env->pool, &result), 0);
+	assert_int_equal(seq_range_set_count(&result.uids), 1);
+	key = key_new(env, SEARCH_BODY);
+	key->u.str = "SCH\xc3\x96NE";
+	assert_int_equal(mailbox_search(box, key, env->pool, &result), 0);
+	assert_int_equal(seq_range_set_count(&result.uids), 1);
+	/* full case folding: ß is ss */
+	key = key_new(env, SEARCH_TEXT);
+	key->u.str = "gr\xc3\xbcsse";
+	assert_int_equal(mailbox_search(box, key, env->pool, &result), 0);
+	assert_int_equal(seq_range_set_count(&result.uids), 1);
+	key->u.str = "gr\xc3\xbc\xc3\x9f";
+	assert_int_equal(mailbox_search(box, key, env->pool, &result), 0);
+	assert_int_equal(seq_range_set_count(&result.uids), 1);
+	mailbox_free(&box);
+}
+
 static void test_pop3_lock(void **state)
 {
 	struct test_env *env = *state;
@@ -666,31 +748,40 @@ static void test_vanished_changed_since(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_new_user_autocreate, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_save_fetch_crlf, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_multiappend, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_empty_save_refused, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_flags_two_views, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_expunge_rules, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_recent_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_copy_move, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_create_rename_delete, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_rename_inbox, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_name_escapes_refused, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_status_unopened, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_search, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pop3_lock, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_vanished_changed_since, setup,
-					    teardown),
+		cmocka_unit_test_setup_teardown(test_new_user_autocreate, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_save_fetch_crlf, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_multiappend, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_empty_save_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_flags_two_views, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_expunge_rules, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_recent_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_move, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_create_rename_delete,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_inbox, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_name_escapes_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_unopened, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cached_parse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_search_unicode, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pop3_lock, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vanished_changed_since,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
