@@ -93,7 +93,7 @@ static void pop3_auth_wait_timer_cb(uv_timer_t *timer)
 		struct pop3_client *client = pop3_auth_waiters.v[i];
 
 		if (!ready &&
-		    now - client->cmd_progress < POP3_AUTH_WAIT_MAX_MSECS) {
+		    now - client->connect_msecs < POP3_AUTH_WAIT_MAX_MSECS) {
 			i++;
 			continue;
 		}
@@ -112,7 +112,6 @@ void pop3_auth_greet_when_ready(struct pop3_client *client)
 	}
 	pop3_auth_connect();
 	client->greeting_pending = true;
-	client->cmd_progress = uv_now(pop3_env->loop);
 	array_push(&pop3_auth_waiters, client);
 	if (!uv_is_active((uv_handle_t *)&pop3_auth_wait_timer))
 		uv_timer_start(&pop3_auth_wait_timer, pop3_auth_wait_timer_cb,

@@ -4,6 +4,7 @@
 #include "pop3-settings.h"
 #include "xalloc.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -144,12 +145,28 @@ void pop3_client_leave(struct pop3_client *client)
 	pop3_client_teardown(client);
 }
 
+/* "Disconnected: reason", with what a logged-in session did. */
+static void pop3_client_log_disconnect(struct pop3_client *client,
+				       const char *reason)
+{
+	if (client->state == POP3_STATE_AUTHORIZATION) {
+		log_msg(LOG_LEVEL_INFO, &client->log, "Disconnected: %s",
+			reason);
+		return;
+	}
+	log_msg(LOG_LEVEL_INFO, &client->log,
+		"Disconnected: %s retr=%u/%" PRIu64 " top=%u del=%u/%u", reason,
+		client->retr_count, client->retr_bytes, client->top_count,
+		client->state == POP3_STATE_UPDATE ? client->deleted_count : 0,
+		client->messages_count);
+}
+
 void pop3_client_disconnect(struct pop3_client *client, const char *reason)
 {
 	if (client->disconnected)
 		return;
 	client->disconnected = true;
-	log_msg(LOG_LEVEL_INFO, &client->log, "Disconnected: %s", reason);
+	pop3_client_log_disconnect(client, reason);
 	conn_close(client->conn, reason);
 }
 
@@ -367,8 +384,8 @@ static void pop3_client_timeout(struct conn *conn)
 	if (client->cmd_running && !client->sasl_waiting &&
 	    idle_msecs < pop3_conn_set.idle_timeout_secs * 1000ULL)
 		return;
+	/* RFC 1939 §3: no UPDATE state and no response, just close */
 	pop3_client_enter(client);
-	pop3_client_err(client, "Disconnected for inactivity.");
 	pop3_client_disconnect(client, "Inactivity timeout");
 	pop3_client_leave(client);
 }
@@ -380,8 +397,7 @@ static void pop3_client_disconnected(struct conn *conn, const char *reason)
 	pop3_client_enter(client);
 	if (!client->disconnected) {
 		client->disconnected = true;
-		log_msg(LOG_LEVEL_INFO, &client->log, "Disconnected: %s",
-			reason);
+		pop3_client_log_disconnect(client, reason);
 	}
 	pop3_client_leave(client);
 }
@@ -393,6 +409,7 @@ static void pop3_client_destroy(struct conn *conn)
 	/* Work holds a conn reference, and the maildrop is closed by work
 	   before the last one goes. */
 	i_assert(!client->work_running && client->mail_user == NULL);
+	pop3_auth_abort(client);
 	if (client->prev != NULL)
 		client->prev->next = client->next;
 	else
@@ -435,6 +452,7 @@ void pop3_client_accept(struct conn *conn, void *context)
 	client->log.service = "pop3";
 	client->log.remote_ip = conn_get_remote_ip(conn);
 	client->log.session_id = client->session_id;
+	client->connect_msecs = uv_now(pop3_env->loop);
 	client->next = pop3_clients;
 	if (pop3_clients != NULL)
 		pop3_clients->prev = client;
@@ -495,6 +513,11 @@ unsigned int pop3_client_count(void)
 
 void pop3_service_deinit(void)
 {
+	/* Sessions still here when the stop timed out: nothing of theirs
+	   may point into the auth clients freed below. */
+	for (struct pop3_client *client = pop3_clients; client != NULL;
+	     client = client->next)
+		pop3_auth_abort(client);
 	pop3_auth_deinit();
 	pop3_env = NULL;
 	pop3_set = NULL;

@@ -89,6 +89,9 @@ struct pop3_client {
 	uint64_t deleted_size;
 	/* the highest message number that RETR found expunged meanwhile */
 	uint32_t last_expunged_msgnum;
+	/* for the log line at the end: messages and bytes sent whole */
+	uint32_t retr_count, top_count;
+	uint64_t retr_bytes;
 
 	/* The running command (see above). */
 	void *cmd_ctx;
@@ -102,6 +105,8 @@ struct pop3_client {
 	uv_work_t work;
 	/* nesting of pop3_client_enter() */
 	unsigned int depth;
+	/* uv_now() when the connection came (the greeting's wait) */
+	uint64_t connect_msecs;
 
 	bool greeting_pending;
 	bool cmd_running;

@@ -150,8 +150,13 @@ static void pop3_fetch_done(struct pop3_client *client)
 		pop3_fetch_continue(client);
 		return;
 	}
-	if (!ctx->top)
+	if (ctx->top) {
+		client->top_count++;
+	} else {
 		client->messages[ctx->index].seen = true;
+		client->retr_count++;
+		client->retr_bytes += client->messages[ctx->index].size;
+	}
 	pop3_client_command_end(client);
 }
 

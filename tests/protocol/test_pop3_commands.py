@@ -346,6 +346,32 @@ class Pipelining(Pop3TestCase):
         self.assertEqual(len(self.server.message_files("alice")), 1)
 
 
+class ManyMessages(Pop3TestCase):
+    """Listings longer than one UIDL batch and one output queue."""
+
+    def setUp(self):
+        super().setUp()
+        for n in range(1300):
+            self.server.deliver("alice", b"Subject: %d\r\n\r\n%s\r\n"
+                                % (n, b"x" * (n % 50)))
+        self.start()
+
+    def test_list_and_uidl(self):
+        c = self.logged_in()
+        for n in (1, 600, 1300):
+            self.assertEqual(c.cmd("DELE %d" % n), "+OK Marked to be deleted.")
+        self.assertEqual(c.cmd("LIST"), "+OK 1297 messages:")
+        listing = c.read_multi()
+        expect = [n for n in range(2, 1300) if n != 600]
+        self.assertEqual([int(l.split()[0]) for l in listing], expect)
+        c.send_line("UIDL")
+        self.assertEqual(c.read_line(), "+OK")
+        uidls = c.read_multi()
+        self.assertEqual([int(l.split()[0]) for l in uidls], expect)
+        self.assertEqual(len(set(l.split()[1] for l in uidls)), 1297)
+        self.assertEqual(c.cmd("UIDL 700"), "+OK " + uidls[697])
+
+
 class BigMessage(Pop3TestCase):
     """A RETR far bigger than the output queue goes out in pieces as the
     client reads, never built whole in the server's memory, and arrives

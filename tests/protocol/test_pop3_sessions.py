@@ -113,6 +113,33 @@ class Interrupted(Pop3TestCase):
                          "S")
 
 
+class IdleTimeout(Pop3TestCase):
+    server_kwargs = {"pop3": "idle_timeout = 1s\n"}
+
+    def test_autologout_deletes_nothing(self):
+        bases = [self.server.deliver("alice", msg(n)) for n in range(2)]
+        self.start()
+        c = self.logged_in()
+        self.assertEqual(c.cmd("DELE 1"), "+OK Marked to be deleted.")
+        # RFC 1939 §3: no UPDATE state and no response
+        self.assertEqual(c.read_eof(), b"")
+        self.assertEqual(self.server.message_files("alice"), sorted(bases))
+
+
+class NoSeenMarks(Pop3TestCase):
+    server_kwargs = {"pop3": "mark_seen = no\n"}
+
+    def test_retr_leaves_flags(self):
+        base = self.server.deliver("alice", msg(0), subdir="cur")
+        self.start()
+        c = self.logged_in()
+        c.send_line("RETR 1")
+        c.read_line()
+        c.read_message()
+        self.assertEqual(c.quit(), "+OK Logging out.")
+        self.assertEqual(self.server.message_flags("alice", base), "")
+
+
 class Shutdown(Pop3TestCase):
     def setUp(self):
         super().setUp()
