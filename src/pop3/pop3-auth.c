@@ -9,6 +9,8 @@
 #include "xalloc.h"
 
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* How often greetings waiting for the auth process look again, and how
    long they wait at most (then logins fail with [SYS/TEMP]). */
@@ -136,11 +138,31 @@ bool pop3_auth_plaintext_allowed(struct pop3_client *client)
 	return pop3_env->allow_plaintext || conn_is_secured(client->conn);
 }
 
+/* Mechanisms the auth process offers to our own commands only: APOP's
+   is private (auth-client.h doesn't tell the flag, so it goes by name). */
+static bool pop3_auth_mech_is_private(const char *mech)
+{
+	return str_eq_icase(mech, "APOP");
+}
+
 static bool pop3_auth_mech_usable(struct pop3_client *client, const char *mech)
 {
-	return auth_client_mech_is_usable(pop3_auth_client, mech,
+	return !pop3_auth_mech_is_private(mech) &&
+	       auth_client_mech_is_usable(pop3_auth_client, mech,
 					  conn_is_secured(client->conn),
 					  pop3_env->allow_plaintext);
+}
+
+const char *pop3_auth_apop_challenge(struct pop3_client *client)
+{
+	if (pop3_auth_client == NULL ||
+	    !auth_client_mech_is_usable(pop3_auth_client, "APOP", true, true))
+		return NULL;
+	/* RFC 1939 §7: unique per connection; the session id is random */
+	client->apop_challenge = pool_printf(
+		client->pool, "<%ld.%s.%ld@%s>", (long)getpid(),
+		client->session_id, (long)time(NULL), pop3_env->hostname);
+	return client->apop_challenge;
 }
 
 void pop3_auth_append_mechs(struct pop3_client *client, string_t *dest)
@@ -324,23 +346,34 @@ void pop3_cmd_user(struct pop3_client *client, const char *args)
 	pop3_client_ok(client, NULL);
 }
 
-/* base64 of PLAIN's "\0user\0password" (RFC 4616). */
-static string_t *pop3_auth_plain_response(const char *user,
-					  const char *password)
+/* base64 of "a\0b\0c" (c of c_size bytes): PLAIN's "\0user\0password"
+   (RFC 4616) and APOP's "challenge\0user\0digest" (auth-client.h). */
+static string_t *pop3_auth_response3(const char *a, const char *b,
+				     const void *c, size_t c_size)
 {
-	size_t user_len = strlen(user), pass_len = strlen(password);
-	size_t size = user_len + pass_len + 2;
+	size_t a_len = strlen(a), b_len = strlen(b);
+	size_t size = a_len + b_len + c_size + 2;
 	unsigned char *raw = xmalloc(size);
 	string_t *b64 = str_new(size * 2 + 8, size * 2 + 8);
 
-	raw[0] = '\0';
-	memcpy(raw + 1, user, user_len);
-	raw[1 + user_len] = '\0';
-	memcpy(raw + 2 + user_len, password, pass_len);
+	memcpy(raw, a, a_len);
+	raw[a_len] = '\0';
+	memcpy(raw + a_len + 1, b, b_len);
+	raw[a_len + 1 + b_len] = '\0';
+	memcpy(raw + a_len + b_len + 2, c, c_size);
 	auth_base64_encode(b64, raw, size);
 	explicit_bzero(raw, size);
 	free(raw);
 	return b64;
+}
+
+/* Starts mech with the response, then wipes it (it held a secret). */
+static void pop3_auth_start_wiped(struct pop3_client *client, const char *mech,
+				  string_t **response)
+{
+	pop3_auth_start(client, mech, str_c(*response));
+	explicit_bzero((*response)->data, (*response)->alloc);
+	str_free(response);
 }
 
 void pop3_cmd_pass(struct pop3_client *client, const char *args)
@@ -357,13 +390,11 @@ void pop3_cmd_pass(struct pop3_client *client, const char *args)
 		pop3_client_err(client, "No username given.");
 		return;
 	}
-	b64 = pop3_auth_plain_response(client->user_name, args);
+	b64 = pop3_auth_response3("", client->user_name, args, strlen(args));
 	/* RFC 1939 §7: after PASS, USER must come again */
 	free(client->user_name);
 	client->user_name = NULL;
-	pop3_auth_start(client, "PLAIN", str_c(b64));
-	explicit_bzero(b64->data, b64->alloc);
-	str_free(&b64);
+	pop3_auth_start_wiped(client, "PLAIN", &b64);
 }
 
 /* AUTH alone: the mechanisms, one a line (as before RFC 5034, which
@@ -399,7 +430,8 @@ void pop3_cmd_auth(struct pop3_client *client, const char *args)
 		pop3_auth_list_mechs(client);
 	} else if (pop3_auth_mech_usable(client, mech)) {
 		pop3_auth_start(client, mech, initial_resp);
-	} else if (auth_client_mech_is_usable(pop3_auth_client, mech, true,
+	} else if (!pop3_auth_mech_is_private(mech) &&
+		   auth_client_mech_is_usable(pop3_auth_client, mech, true,
 					      true)) {
 		pop3_client_err(client, POP3_PLAINTEXT_DISALLOWED);
 	} else {
@@ -410,7 +442,22 @@ void pop3_cmd_auth(struct pop3_client *client, const char *args)
 
 void pop3_cmd_apop(struct pop3_client *client, const char *args)
 {
-	pop3_client_err(client, "APOP not enabled.");
+	char name[POP3_APOP_NAME_MAX_LEN + 1];
+	unsigned char digest[POP3_APOP_DIGEST_SIZE];
+	const char *error;
+	string_t *b64;
+
+	if (client->apop_challenge == NULL) {
+		pop3_client_err(client, "APOP not enabled.");
+		return;
+	}
+	if ((error = pop3_parse_apop_args(args, name, digest)) != NULL) {
+		pop3_client_err(client, error);
+		return;
+	}
+	b64 = pop3_auth_response3(client->apop_challenge, name, digest,
+				  sizeof(digest));
+	pop3_auth_start_wiped(client, "APOP", &b64);
 }
 
 /* ---- Service ---- */

@@ -11,12 +11,14 @@
    [auth] allow_plaintext is set; USER and those mechanisms aren't
    advertised then (DESIGN.md, RFC 2595 §2.3 spirit).
 
-   APOP (RFC 1939 §7) is not offered: it needs an auth mechanism that
-   checks an MD5 over a challenge of ours with a plaintext-equivalent
-   secret, and the auth process offers no such mechanism (Dovecot's "APOP"
-   also ties the challenge to the auth connection's CUID, which
-   auth-client.h doesn't expose). The greeting has no timestamp and APOP
-   answers "-ERR APOP not enabled.". */
+   APOP (RFC 1939 §7) is offered when the auth process offers its private
+   "APOP" mechanism: the greeting then carries a timestamp of ours, unique
+   per connection, and APOP hands the auth process that challenge, the name
+   and the client's MD5 digest; the auth process checks the digest against
+   the passdb's password, which works only where the passdb holds a
+   plaintext-equivalent ({PLAIN}) secret. Other users get [AUTH]. The
+   client never chooses the challenge, so a digest can't be replayed on
+   another connection. */
 
 #include "pop3-client.h"
 #include "str.h"
@@ -32,6 +34,9 @@ void pop3_auth_deinit(void);
    offers (at most a few seconds after connecting), so that CAPA and AUTH
    are right from the first command. */
 void pop3_auth_greet_when_ready(struct pop3_client *client);
+/* The APOP timestamp for the greeting ("<pid.id.time@host>"), kept in the
+   session, or NULL when the auth process doesn't offer APOP. */
+const char *pop3_auth_apop_challenge(struct pop3_client *client);
 /* Cancels what the session waits for from the auth process (a SASL
    exchange, a userdb lookup, the greeting). No callback comes after. */
 void pop3_auth_abort(struct pop3_client *client);

@@ -436,8 +436,13 @@ static const struct conn_callbacks pop3_client_callbacks = {
 
 void pop3_client_send_greeting(struct pop3_client *client)
 {
+	const char *challenge = pop3_auth_apop_challenge(client);
+
 	client->greeting_pending = false;
-	pop3_client_ok(client, "Postern ready.");
+	if (challenge == NULL)
+		pop3_client_ok(client, "Postern ready.");
+	else
+		pop3_client_okf(client, "Postern ready. %s", challenge);
 	conn_input_resume(client->conn);
 }
 

@@ -71,6 +71,8 @@ struct pop3_client {
 	/* AUTHORIZATION: USER's name (heap), the SASL exchange, the
 	   userdb lookup that follows it. */
 	char *user_name;
+	/* the greeting's APOP timestamp, NULL if APOP isn't offered */
+	const char *apop_challenge;
 	struct auth_client_request *auth_request;
 	struct auth_master_lookup *userdb_lookup;
 	/* an AUTH exchange waits for the client's next response line */

@@ -162,3 +162,47 @@ bool pop3_parse_is_base64(const char *str)
 		;
 	return str[len + pad] == '\0' && pad <= 2 && (len + pad) % 4 == 0;
 }
+
+static int pop3_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int pop3_parse_hex_digest(const char *hex,
+				 unsigned char digest_r[POP3_APOP_DIGEST_SIZE])
+{
+	for (size_t i = 0; i < POP3_APOP_DIGEST_SIZE; i++) {
+		int hi = pop3_hex_value(hex[2 * i]);
+		int lo = hi < 0 ? -1 : pop3_hex_value(hex[2 * i + 1]);
+
+		if (lo < 0)
+			return -1;
+		digest_r[i] = (unsigned char)(hi * 16 + lo);
+	}
+	return hex[2 * POP3_APOP_DIGEST_SIZE] == '\0' ? 0 : -1;
+}
+
+const char *pop3_parse_apop_args(const char *args,
+				 char name_r[POP3_APOP_NAME_MAX_LEN + 1],
+				 unsigned char digest_r[POP3_APOP_DIGEST_SIZE])
+{
+	const char *space = strrchr(args, ' ');
+	size_t name_len;
+
+	if (space == NULL || space == args)
+		return "Invalid APOP arguments.";
+	name_len = (size_t)(space - args);
+	if (name_len > POP3_APOP_NAME_MAX_LEN)
+		return "Invalid user name.";
+	if (pop3_parse_hex_digest(space + 1, digest_r) < 0)
+		return "Invalid APOP digest.";
+	memcpy(name_r, args, name_len);
+	name_r[name_len] = '\0';
+	return NULL;
+}

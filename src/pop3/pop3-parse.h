@@ -42,6 +42,16 @@ const char *pop3_parse_auth_args(const char *args,
 				 char mech_r[POP3_SASL_MECH_MAX_LEN + 1],
 				 const char **initial_resp_r);
 
+/* APOP's "name digest" (RFC 1939 §7): the name is everything before the
+   last space (at most POP3_APOP_NAME_MAX_LEN bytes, copied into name_r),
+   the digest 32 hex digits, decoded into digest_r. Returns NULL, or the
+   error. */
+#define POP3_APOP_NAME_MAX_LEN 255
+#define POP3_APOP_DIGEST_SIZE 16
+const char *pop3_parse_apop_args(const char *args,
+				 char name_r[POP3_APOP_NAME_MAX_LEN + 1],
+				 unsigned char digest_r[POP3_APOP_DIGEST_SIZE]);
+
 /* True if str is a valid SASL response line (RFC 5034 §4): base64 text,
    possibly empty, or "*" (checked separately by the caller). */
 bool pop3_parse_is_base64(const char *str);

@@ -18,6 +18,8 @@ static void fuzz_line(const char *line)
 {
 	char keyword[POP3_KEYWORD_MAX_LEN + 1];
 	char mech[POP3_SASL_MECH_MAX_LEN + 1];
+	char name[POP3_APOP_NAME_MAX_LEN + 1];
+	unsigned char digest[POP3_APOP_DIGEST_SIZE];
 	const char *args, *ir;
 	uint32_t msgnum;
 	uint64_t lines;
@@ -28,6 +30,8 @@ static void fuzz_line(const char *line)
 	i_assert(args >= line && args <= line + strlen(line));
 	(void)pop3_parse_msgnum(args, &msgnum);
 	(void)pop3_parse_top_args(args, &msgnum, &lines);
+	if (pop3_parse_apop_args(args, name, digest) == NULL)
+		i_assert(strlen(name) > 0 && strlen(name) < strlen(args));
 	if (pop3_parse_auth_args(args, mech, &ir) == NULL) {
 		i_assert(strlen(mech) <= POP3_SASL_MECH_MAX_LEN);
 		i_assert(ir == NULL || ir[0] == '\0' ||

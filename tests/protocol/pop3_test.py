@@ -4,6 +4,7 @@ client over raw sockets that keeps the exact bytes of every response."""
 
 import glob
 import os
+import re
 import socket
 import time
 import unittest
@@ -12,6 +13,8 @@ from postern_test import (LineClient, PosternServer, client_tls_context,
                           free_port, scaled)
 
 USERS = {"alice": "secret", "bob": "hunter2"}
+# RFC 1939 §4 and §7: the greeting, with APOP's timestamp
+GREETING = re.compile(r"^\+OK Postern ready\. (<[^<>@ ]+@[^<> ]+>)$")
 
 
 class Pop3Server(PosternServer):
@@ -52,11 +55,20 @@ class Pop3Server(PosternServer):
         return self
 
     def new_ports(self):
+        """Other free ports, all different (free_port() may give one
+        twice), written over the old ones in the order they appear."""
         with open(self.config_path) as f:
             text = f.read()
-        for name, old in self.ports.items():
-            self.ports[name] = free_port()
-            text = text.replace(":%d\n" % old, ":%d\n" % self.ports[name])
+        new = set()
+        while len(new) < len(self.ports):
+            new.add(free_port())
+        pos = 0
+        for name, port in zip(list(self.ports), sorted(new)):
+            m = re.compile(r":%d(?=[,\n])" % self.ports[name]).search(text,
+                                                                      pos)
+            text = text[:m.start()] + ":%d" % port + text[m.end():]
+            pos = m.start()
+            self.ports[name] = port
         with open(self.config_path, "w") as f:
             f.write(text)
 

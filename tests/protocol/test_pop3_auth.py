@@ -3,10 +3,12 @@ cancelled exchanges, STLS (RFC 2595) and implicit TLS, and plaintext
 refused on an insecure channel (RFC 2595 §2.3 / DESIGN.md)."""
 
 import base64
+import hashlib
+import os
 import socket
 import unittest
 
-from pop3_test import Pop3Client, Pop3Server, Pop3TestCase
+from pop3_test import GREETING, Pop3Client, Pop3Server, Pop3TestCase
 from postern_test import main
 
 
@@ -97,6 +99,95 @@ class Sasl(Pop3TestCase):
         d.login()
 
 
+def apop_digest(greeting, password):
+    """RFC 1939 §7: MD5 of the greeting's timestamp and the password."""
+    challenge = GREETING.match(greeting).group(1)
+    return hashlib.md5((challenge + password).encode()).hexdigest()
+
+
+class Apop(Pop3TestCase):
+    """APOP through the auth process's APOP mechanism: it works where the
+    passdb holds the password in the clear ({PLAIN}), not for hashes."""
+
+    def setUp(self):
+        super().setUp()
+        salt = os.urandom(8)
+        hashed = base64.b64encode(hashlib.sha512(b"hashpw" + salt).digest()
+                                  + salt).decode()
+        with open(os.path.join(self.server.dir, "users.passwd"), "a") as f:
+            f.write("hashed:{SSHA512}%s::::::\n" % hashed)
+        for sub in ("new", "cur", "tmp"):
+            os.makedirs(os.path.join(self.server.maildir("hashed"), sub))
+        self.server.deliver("alice", b"Subject: apop\r\n\r\nbody\r\n")
+        self.start()
+
+    def test_apop_login(self):
+        c = self.client()
+        self.assertEqual(c.cmd("APOP alice " + apop_digest(c.greeting,
+                                                           "secret")),
+                         "+OK Logged in.")
+        self.assertEqual(c.cmd("STAT"), "+OK 1 23")
+
+    def test_uppercase_digest(self):
+        c = self.client()
+        digest = apop_digest(c.greeting, "secret").upper()
+        self.assertEqual(c.cmd("APOP alice " + digest), "+OK Logged in.")
+
+    def test_wrong_digest(self):
+        c = self.client()
+        self.assertEqual(c.cmd("APOP alice " + apop_digest(c.greeting,
+                                                           "wrong")),
+                         "-ERR [AUTH] Authentication failed.")
+        self.assertEqual(c.cmd("STAT"), "-ERR Not logged in.")
+
+    def test_timestamp_is_per_connection(self):
+        a, b = self.client(), self.client()
+        self.assertNotEqual(a.greeting, b.greeting)
+        # a digest made for one connection is useless on another
+        self.assertEqual(b.cmd("APOP alice " + apop_digest(a.greeting,
+                                                           "secret")),
+                         "-ERR [AUTH] Authentication failed.")
+
+    def test_hashed_password(self):
+        c = self.client()
+        self.assertEqual(c.cmd("APOP hashed " + apop_digest(c.greeting,
+                                                            "hashpw")),
+                         "-ERR [AUTH] Authentication failed.")
+        self.assertEqual(c.cmd("USER hashed"), "+OK")
+        self.assertEqual(c.cmd("PASS hashpw"), "+OK Logged in.")
+
+    def test_syntax(self):
+        c = self.client()
+        self.assertEqual(c.cmd("APOP"), "-ERR Invalid APOP arguments.")
+        self.assertEqual(c.cmd("APOP alice"), "-ERR Invalid APOP arguments.")
+        self.assertEqual(c.cmd("APOP alice 0123"), "-ERR Invalid APOP digest.")
+        self.assertEqual(c.cmd("APOP alice " + "g" * 32),
+                         "-ERR Invalid APOP digest.")
+
+    def test_not_a_sasl_mechanism(self):
+        c = self.client()
+        c.send_line("CAPA")
+        c.read_line()
+        for cap in c.read_multi():
+            self.assertNotIn("APOP", cap)
+        c.send_line("AUTH")
+        c.read_line()
+        self.assertNotIn("APOP", c.read_multi())
+        self.assertEqual(c.cmd("AUTH APOP"),
+                         "-ERR [AUTH] Unsupported authentication mechanism.")
+
+
+class ApopDisabled(Pop3TestCase):
+    server_kwargs = {"auth": "mechanisms = PLAIN LOGIN\n"}
+
+    def test_no_timestamp(self):
+        self.start()
+        c = self.client()
+        self.assertEqual(c.greeting, "+OK Postern ready.")
+        self.assertEqual(c.cmd("APOP alice " + "0" * 32),
+                         "-ERR APOP not enabled.")
+
+
 class Tls(Pop3TestCase):
     def setUp(self):
         super().setUp()
@@ -127,7 +218,7 @@ class Tls(Pop3TestCase):
 
     def test_implicit_tls(self):
         c = self.client(port_name="pop3s", tls=True)
-        self.assertEqual(c.greeting, "+OK Postern ready.")
+        self.assertRegex(c.greeting, GREETING)
         c.send_line("CAPA")
         c.read_line()
         self.assertNotIn("STLS", c.read_multi())
@@ -170,7 +261,7 @@ class PlaintextRefused(unittest.TestCase):
 
     def test_insecure_channel(self):
         c = self.connect()
-        self.assertEqual(c.greeting, "+OK Postern ready.")
+        self.assertRegex(c.greeting, GREETING)
         c.send_line("CAPA")
         c.read_line()
         caps = c.read_multi()

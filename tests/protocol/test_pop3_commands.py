@@ -6,7 +6,7 @@ import os
 import socket
 import time
 
-from pop3_test import Pop3TestCase, crlf
+from pop3_test import GREETING, Pop3TestCase, crlf
 from postern_test import main, scaled
 
 MSG1 = b"Subject: one\r\nFrom: a@example.org\r\n\r\nHello.\r\n"
@@ -26,7 +26,7 @@ class Authorization(Pop3TestCase):
 
     def test_greeting(self):
         c = self.client()
-        self.assertEqual(c.greeting, "+OK Postern ready.")
+        self.assertRegex(c.greeting, GREETING)
 
     def test_transaction_commands_need_login(self):
         c = self.client()
@@ -73,12 +73,6 @@ class Authorization(Pop3TestCase):
             self.assertEqual(c.cmd("PASS nope"),
                              "-ERR [AUTH] Authentication failed.")
         self.assertEqual(c.read_eof(), b"")
-
-    def test_apop_not_offered(self):
-        c = self.client()
-        self.assertNotIn("<", c.greeting)
-        self.assertEqual(c.cmd("APOP alice c4c9334bac560ecc979e58001b3e22fb"),
-                         "-ERR APOP not enabled.")
 
     def test_capa(self):
         c = self.client()

@@ -161,6 +161,48 @@ static void test_auth(void **state)
 	}
 }
 
+static void test_apop(void **state)
+{
+	static const struct {
+		const char *args, *name, *error;
+	} cases[] = {
+		{ "alice c4c9334bac560ecc979e58001b3e22fb", "alice", NULL },
+		{ "alice C4C9334BAC560ECC979E58001B3E22FB", "alice", NULL },
+		{ "first last c4c9334bac560ecc979e58001b3e22fb", "first last",
+		  NULL },
+		{ "", NULL, "Invalid APOP arguments." },
+		{ "alice", NULL, "Invalid APOP arguments." },
+		{ " c4c9334bac560ecc979e58001b3e22fb", NULL,
+		  "Invalid APOP arguments." },
+		{ "alice c4c9334bac560ecc979e58001b3e22f", NULL,
+		  "Invalid APOP digest." },
+		{ "alice c4c9334bac560ecc979e58001b3e22fbb", NULL,
+		  "Invalid APOP digest." },
+		{ "alice g4c9334bac560ecc979e58001b3e22fb", NULL,
+		  "Invalid APOP digest." },
+	};
+	static const unsigned char digest1[POP3_APOP_DIGEST_SIZE] = {
+		0xc4, 0xc9, 0x33, 0x4b, 0xac, 0x56, 0x0e, 0xcc,
+		0x97, 0x9e, 0x58, 0x00, 0x1b, 0x3e, 0x22, 0xfb,
+	};
+
+	for (size_t i = 0; i < N_ELEMENTS(cases); i++) {
+		char name[POP3_APOP_NAME_MAX_LEN + 1];
+		unsigned char digest[POP3_APOP_DIGEST_SIZE];
+		const char *error =
+			pop3_parse_apop_args(cases[i].args, name, digest);
+
+		if (cases[i].error != NULL) {
+			assert_non_null(error);
+			assert_string_equal(error, cases[i].error);
+			continue;
+		}
+		assert_null(error);
+		assert_string_equal(name, cases[i].name);
+		assert_memory_equal(digest, digest1, sizeof(digest));
+	}
+}
+
 static void test_base64(void **state)
 {
 	assert_true(pop3_parse_is_base64(""));
@@ -182,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_msgnum),
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_auth),
+		cmocka_unit_test(test_apop),
 		cmocka_unit_test(test_base64),
 	};
 
