@@ -105,20 +105,6 @@ const char *pop3_mail_error_code(enum mail_error error)
 	i_unreached();
 }
 
-void pop3_client_send_mailbox_error(struct pop3_client *client)
-{
-	enum mail_error error;
-	const char *text = mailbox_get_last_error(client->box, &error);
-	const char *code = pop3_mail_error_code(error);
-
-	if (text[0] == '\0')
-		text = "Internal error.";
-	if (code == NULL)
-		pop3_client_err(client, text);
-	else
-		pop3_client_errf(client, "[%s] %s", code, text);
-}
-
 /* ---- Entry points ----
 
    Every callback into a session (input, output drained, work done, auth

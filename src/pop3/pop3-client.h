@@ -189,8 +189,6 @@ void pop3_client_close_maildrop(struct pop3_client *client);
 /* The RFC 2449/3206 response code for a storage error: "SYS/TEMP",
    "SYS/PERM", "IN-USE", or NULL for none (one switch, no default). */
 const char *pop3_mail_error_code(enum mail_error error);
-/* Sends -ERR with the code and text of box's last storage error. */
-void pop3_client_send_mailbox_error(struct pop3_client *client);
 
 /* Runs one command line (pop3-commands.c). */
 void pop3_client_command(struct pop3_client *client, const char *line);

@@ -164,6 +164,8 @@ static void pop3_fetch_deinit(struct pop3_client *client)
 {
 	struct pop3_fetch_ctx *ctx = client->cmd_ctx;
 
+	/* Only when the peer left mid-message; an unmap doesn't wait for the
+	   disk, so it may run on the loop thread. */
 	if (ctx->have_data)
 		mail_data_release(&ctx->data);
 	buffer_deinit(&ctx->out);
