@@ -163,6 +163,13 @@ class PosternServer:
                                      stderr=subprocess.STDOUT)
         self.wait_port(self.ports["imap"])
         self.wait_port(self.ports["lmtp"])
+        # the port opens at listen(), before the master handles signals
+        deadline = time.time() + scaled(10)
+        while " started (" not in self.read_log():
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("posternd didn't start:\n"
+                                   + self.read_log())
+            time.sleep(0.02)
         return self
 
     def wait_port(self, port, timeout=10):

@@ -99,8 +99,11 @@ class AuthServerTest(unittest.TestCase):
                                      stdout=self.log, stderr=self.log)
         self.client_path = os.path.join(self.dir, "auth-client")
         self.userdb_path = os.path.join(self.dir, "auth-userdb")
+        # The socket files appear at bind(), a moment before listen(),
+        # and signals are handled only once the loop runs: wait for the
+        # server to say it is ready.
         deadline = time.time() + 10 * TIMEOUT_SCALE
-        while not os.path.exists(self.userdb_path):
+        while "ready (passdb" not in self.read_log():
             if time.time() > deadline or self.proc.poll() is not None:
                 self.fail("auth server did not start: " + self.read_log())
             time.sleep(0.02)
