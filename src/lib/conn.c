@@ -492,9 +492,20 @@ void conn_printf(struct conn *conn, const char *fmt, ...)
 	str_free(&str);
 }
 
-bool conn_output_full(const struct conn *conn)
+bool conn_output_full(struct conn *conn)
 {
-	return conn->write_queued + conn->output.used > conn->set.output_limit;
+	if (conn->write_queued + conn->output.used <= conn->set.output_limit)
+		return false;
+	/* What is corked must be on its way, so that its completion can
+	   call output_drained. */
+	conn_flush(conn);
+	if (conn->write_queued == 0)
+		return false;
+	if (!conn->output_full) {
+		conn->output_full = true;
+		conn_read_update(conn);
+	}
+	return true;
 }
 
 size_t conn_output_pending(const struct conn *conn)

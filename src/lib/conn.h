@@ -135,8 +135,9 @@ void conn_printf(struct conn *conn, const char *fmt, ...) ATTR_FORMAT(2, 3);
 /* Sends what is queued now. */
 void conn_flush(struct conn *conn);
 /* True while more than output_limit bytes wait to be sent: a producer of a
-   big reply stops and continues from output_drained. */
-bool conn_output_full(const struct conn *conn);
+   big reply stops and continues from output_drained, which is then
+   guaranteed to be called (corked output is flushed for that). */
+bool conn_output_full(struct conn *conn);
 size_t conn_output_pending(const struct conn *conn);
 
 /* ---- TLS ---- */
