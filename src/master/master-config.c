@@ -61,6 +61,7 @@ static void postern_config_init(struct postern_config *config)
 		{ "imap", imap_setting_defs, &config->imap },
 		{ "pop3", pop3_setting_defs, &config->pop3 },
 		{ "lmtp", lmtp_setting_defs, &config->lmtp },
+		{ "auth", auth_setting_defs, &config->auth },
 	};
 	unsigned int i;
 

@@ -5,6 +5,7 @@
    the master, and every module's section. Only the master knows all
    modules, so the list of sections lives here. */
 
+#include "auth-settings.h"
 #include "config.h"
 #include "imap-settings.h"
 #include "lmtp-settings.h"
@@ -31,8 +32,9 @@ struct postern_config {
 	struct imap_settings imap;
 	struct pop3_settings pop3;
 	struct lmtp_settings lmtp;
-	struct setting_section section_storage[5];
-	struct setting_section *sections[6];
+	struct auth_settings auth;
+	struct setting_section section_storage[6];
+	struct setting_section *sections[7];
 };
 
 /* Loads path; with path NULL, ./postern.conf if it exists, else the
