@@ -5,7 +5,7 @@
 void auth_base64_encode(string_t *dest, const void *data, size_t size)
 {
 	size_t enc_size =
-	    sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL);
+		sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL);
 	char *space;
 
 	/* buffer_append_space() keeps room for the NUL sodium writes */
@@ -44,5 +44,5 @@ int auth_base64_decode(buffer_t *dest, const char *src, size_t len)
 int auth_base64url_decode(buffer_t *dest, const char *src, size_t len)
 {
 	return auth_base64_decode_variant(
-	    dest, src, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		dest, src, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }

@@ -30,7 +30,7 @@ struct auth_cache *auth_cache_create(unsigned int ttl_secs,
 	cache->ttl_secs = ttl_secs;
 	cache->n_buckets = ttl_secs == 0 ? 0
 					 : (max_entries + AUTH_CACHE_WAYS - 1) /
-					       AUTH_CACHE_WAYS;
+						   AUTH_CACHE_WAYS;
 	if (cache->n_buckets > 0)
 		cache->entries = xnew(struct auth_cache_entry,
 				      cache->n_buckets * AUTH_CACHE_WAYS);

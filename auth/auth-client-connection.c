@@ -188,8 +188,8 @@ static int auth_client_cmd_auth(struct auth_client_connection *client,
 		auth_client_fail_id(client, info.id, "Too many requests");
 		return 0;
 	}
-	request =
-	    auth_request_new(auth, mech, &info, auth_client_reply_cb, client);
+	request = auth_request_new(auth, mech, &info, auth_client_reply_cb,
+				   client);
 	array_push(&client->requests, request);
 	auth_request_start(request);
 	return 0;
@@ -246,8 +246,8 @@ static int auth_client_handshake_line(struct auth_client_connection *client,
 		    str_to_uint(args[1], &major) < 0 ||
 		    major != AUTH_CLIENT_PROTOCOL_MAJOR) {
 			auth_client_log_error(
-			    client, "client not compatible (no VERSION 1)",
-			    args[0]);
+				client, "client not compatible (no VERSION 1)",
+				args[0]);
 			return -1;
 		}
 		client->version_received = true;
@@ -340,16 +340,16 @@ static void auth_client_destroy(struct conn *conn)
 }
 
 static const struct conn_callbacks auth_client_callbacks = {
-    .input = auth_client_input,
-    .disconnected = auth_client_disconnected,
-    .destroy = auth_client_destroy,
+	.input = auth_client_input,
+	.disconnected = auth_client_disconnected,
+	.destroy = auth_client_destroy,
 };
 
 void auth_client_connection_accept(struct conn *conn, void *context)
 {
 	struct auth_server *server = context;
 	struct auth_client_connection *client =
-	    xnew(struct auth_client_connection, 1);
+		xnew(struct auth_client_connection, 1);
 
 	client->server = server;
 	client->conn = conn;

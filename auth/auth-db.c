@@ -9,8 +9,8 @@
 #include <string.h>
 
 static const struct auth_db_vfuncs *const auth_db_drivers[] = {
-    &auth_db_passwd_file,
-    &auth_db_sqlite,
+	&auth_db_passwd_file,
+	&auth_db_sqlite,
 };
 
 struct auth_db *auth_db_open(const char *spec, const char *base_dir,
@@ -120,8 +120,8 @@ const char *const *auth_db_parse_extra(struct pool *pool, const char *text)
 	for (unsigned int i = 0; words[i] != NULL; i++) {
 		if (words[i][0] == '\0')
 			continue;
-		words[n++] =
-		    str_begins(words[i], "userdb_") ? words[i] + 7 : words[i];
+		words[n++] = str_begins(words[i], "userdb_") ? words[i] + 7
+							     : words[i];
 	}
 	words[n] = NULL;
 	return (const char *const *)words;

@@ -180,7 +180,7 @@ static int json_parse_container(struct json_parser *parser, char close,
 	member->type = all_strings ? AUTH_JSON_STRING_ARRAY : AUTH_JSON_OTHER;
 	if (ret == 0 && all_strings) {
 		const char **list =
-		    p_new(parser->pool, const char *, strings.count + 1);
+			p_new(parser->pool, const char *, strings.count + 1);
 
 		memcpy(list, strings.v, strings.count * sizeof(*list));
 		member->strings = list;
@@ -230,7 +230,7 @@ int auth_json_parse_object(struct pool *pool, const char *text, size_t len,
 			   struct auth_json_member *members,
 			   unsigned int max_members)
 {
-	struct json_parser parser = {pool, text, text + len, 1};
+	struct json_parser parser = { pool, text, text + len, 1 };
 	unsigned int count = 0;
 
 	json_skip_ws(&parser);

@@ -32,16 +32,16 @@ struct jwt_alg {
 };
 
 static const struct jwt_alg jwt_algs[] = {
-    {"RS256", EVP_PKEY_RSA, EVP_sha256, false, 0},
-    {"RS384", EVP_PKEY_RSA, EVP_sha384, false, 0},
-    {"RS512", EVP_PKEY_RSA, EVP_sha512, false, 0},
-    {"PS256", EVP_PKEY_RSA, EVP_sha256, true, 0},
-    {"PS384", EVP_PKEY_RSA, EVP_sha384, true, 0},
-    {"PS512", EVP_PKEY_RSA, EVP_sha512, true, 0},
-    {"ES256", EVP_PKEY_EC, EVP_sha256, false, 32},
-    {"ES384", EVP_PKEY_EC, EVP_sha384, false, 48},
-    {"ES512", EVP_PKEY_EC, EVP_sha512, false, 66},
-    {"EdDSA", EVP_PKEY_ED25519, NULL, false, 0},
+	{ "RS256", EVP_PKEY_RSA, EVP_sha256, false, 0 },
+	{ "RS384", EVP_PKEY_RSA, EVP_sha384, false, 0 },
+	{ "RS512", EVP_PKEY_RSA, EVP_sha512, false, 0 },
+	{ "PS256", EVP_PKEY_RSA, EVP_sha256, true, 0 },
+	{ "PS384", EVP_PKEY_RSA, EVP_sha384, true, 0 },
+	{ "PS512", EVP_PKEY_RSA, EVP_sha512, true, 0 },
+	{ "ES256", EVP_PKEY_EC, EVP_sha256, false, 32 },
+	{ "ES384", EVP_PKEY_EC, EVP_sha384, false, 48 },
+	{ "ES512", EVP_PKEY_EC, EVP_sha512, false, 66 },
+	{ "EdDSA", EVP_PKEY_ED25519, NULL, false, 0 },
 };
 
 static EVP_PKEY *jwt_key_load(const char *path, const char **error_r)
@@ -153,7 +153,7 @@ static bool jwt_verify_key(const struct jwt_alg *alg, EVP_PKEY *key,
 	    (!alg->pss ||
 	     (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
 	      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) ==
-		  1)))
+		      1)))
 		ok = EVP_DigestVerify(ctx, sig->data, sig->used,
 				      (const unsigned char *)signed_part,
 				      signed_len) == 1;

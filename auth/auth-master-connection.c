@@ -128,7 +128,7 @@ static void auth_master_list_work(struct auth_master_job *job)
 static void auth_master_work_cb(uv_work_t *work)
 {
 	struct auth_master_job *job =
-	    CONTAINER_OF(work, struct auth_master_job, work);
+		CONTAINER_OF(work, struct auth_master_job, work);
 
 	if (job->list)
 		auth_master_list_work(job);
@@ -139,7 +139,7 @@ static void auth_master_work_cb(uv_work_t *work)
 static void auth_master_after_work_cb(uv_work_t *work, int status)
 {
 	struct auth_master_job *job =
-	    CONTAINER_OF(work, struct auth_master_job, work);
+		CONTAINER_OF(work, struct auth_master_job, work);
 
 	job->auth->n_work--;
 	if (status == 0 && !conn_is_closing(job->conn))
@@ -247,9 +247,9 @@ static int auth_master_handle_line(struct auth_master_connection *master,
 	} else {
 		char safe[64];
 
-		log_error(
-		    "auth-userdb: unknown command %s",
-		    log_sanitize(safe, sizeof(safe), args[0], strlen(args[0])));
+		log_error("auth-userdb: unknown command %s",
+			  log_sanitize(safe, sizeof(safe), args[0],
+				       strlen(args[0])));
 	}
 	pool_destroy(&pool);
 	return ret;
@@ -284,16 +284,16 @@ static void auth_master_destroy(struct conn *conn)
 }
 
 static const struct conn_callbacks auth_master_callbacks = {
-    .input = auth_master_input,
-    .disconnected = auth_master_disconnected,
-    .destroy = auth_master_destroy,
+	.input = auth_master_input,
+	.disconnected = auth_master_disconnected,
+	.destroy = auth_master_destroy,
 };
 
 void auth_master_connection_accept(struct conn *conn, void *context)
 {
 	struct auth_server *server = context;
 	struct auth_master_connection *master =
-	    xnew(struct auth_master_connection, 1);
+		xnew(struct auth_master_connection, 1);
 
 	master->server = server;
 	master->conn = conn;

@@ -31,15 +31,15 @@ void auth_oauth_verify(struct auth_request *request, const char *token,
 {
 	const struct auth_settings *set = request->auth->set;
 	struct auth_jwt_settings jwt_set = {
-	    .issuer = set->oauth_issuer,
-	    .audience = set->oauth_audience,
-	    .username_claim = set->oauth_username_claim,
+		.issuer = set->oauth_issuer,
+		.audience = set->oauth_audience,
+		.username_claim = set->oauth_username_claim,
 	};
 	const char *username, *error;
 
 	if (request->mech_ctx == NULL)
 		request->mech_ctx =
-		    p_new(request->pool, struct auth_oauth_ctx, 1);
+			p_new(request->pool, struct auth_oauth_ctx, 1);
 	if (token == NULL || request->auth->oauth_keys == NULL) {
 		auth_oauth_fail(request, "no bearer token", error_json);
 		return;
@@ -48,9 +48,9 @@ void auth_oauth_verify(struct auth_request *request, const char *token,
 			      time(NULL), request->pool, &username,
 			      &error) < 0) {
 		auth_oauth_fail(
-		    request,
-		    pool_printf(request->pool, "invalid token: %s", error),
-		    error_json);
+			request,
+			pool_printf(request->pool, "invalid token: %s", error),
+			error_json);
 		return;
 	}
 	if (auth_request_set_username(request, username, &error) < 0) {

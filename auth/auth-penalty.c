@@ -92,7 +92,7 @@ auth_penalty_get(struct auth_penalty *penalty, const char *kind,
 		 const char *value)
 {
 	struct auth_penalty_record *rec =
-	    auth_penalty_find(penalty, kind, value);
+		auth_penalty_find(penalty, kind, value);
 	size_t len;
 
 	if (rec != NULL || value == NULL || value[0] == '\0')
@@ -126,9 +126,9 @@ unsigned int auth_penalty_get_delay_msecs(struct auth_penalty *penalty,
 	unsigned int ip_secs, user_secs;
 
 	ip_secs = auth_penalty_record_delay(
-	    penalty, auth_penalty_find(penalty, "ip:", ip), now);
+		penalty, auth_penalty_find(penalty, "ip:", ip), now);
 	user_secs = auth_penalty_record_delay(
-	    penalty, auth_penalty_find(penalty, "user:", user), now);
+		penalty, auth_penalty_find(penalty, "user:", user), now);
 	return MAX(ip_secs, user_secs) * 1000;
 }
 
@@ -171,7 +171,7 @@ static void auth_penalty_forget(struct auth_penalty *penalty, const char *kind,
 				const char *value)
 {
 	struct auth_penalty_record *rec =
-	    auth_penalty_find(penalty, kind, value);
+		auth_penalty_find(penalty, kind, value);
 
 	if (rec != NULL)
 		auth_penalty_drop(penalty, rec - penalty->records.v);
@@ -211,7 +211,7 @@ void auth_penalty_serialize(struct auth_penalty *penalty, string_t *dest)
 static bool auth_penalty_parse_line(char *line,
 				    struct auth_penalty_record *rec_r)
 {
-	char *fields[6] = {NULL};
+	char *fields[6] = { NULL };
 	unsigned int n = 0;
 	uint64_t last, minute;
 

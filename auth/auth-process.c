@@ -1,4 +1,5 @@
 #include "auth-process.h"
+#include "conn.h"
 #include "auth.h"
 #include "auth-cache.h"
 #include "auth-server.h"
@@ -27,6 +28,7 @@ static void auth_process_close_handles(struct auth_process *proc)
 	uv_close((uv_handle_t *)&proc->sig_int, NULL);
 	uv_close((uv_handle_t *)&proc->sig_hup, NULL);
 	uv_close((uv_handle_t *)&proc->stop_timer, NULL);
+	conn_loop_deinit();
 }
 
 /* Waits until no connection and no thread pool job is left, so that the
@@ -34,7 +36,7 @@ static void auth_process_close_handles(struct auth_process *proc)
 static void auth_process_stop_timer_cb(uv_timer_t *timer)
 {
 	struct auth_process *proc =
-	    CONTAINER_OF(timer, struct auth_process, stop_timer);
+		CONTAINER_OF(timer, struct auth_process, stop_timer);
 
 	if (proc->server.conns != NULL || proc->server.auth->n_work > 0)
 		return;
@@ -107,11 +109,11 @@ int auth_process_main(uv_loop_t *loop, const struct auth_settings *set,
 	}
 	randombytes_buf(proc.server.cookie, sizeof(proc.server.cookie));
 	proc.client_listener = auth_process_listen(
-	    &proc, client_listen_fd, &auth_client_conn_settings,
-	    auth_client_connection_accept);
+		&proc, client_listen_fd, &auth_client_conn_settings,
+		auth_client_connection_accept);
 	proc.userdb_listener = auth_process_listen(
-	    &proc, userdb_listen_fd, &auth_master_conn_settings,
-	    auth_master_connection_accept);
+		&proc, userdb_listen_fd, &auth_master_conn_settings,
+		auth_master_connection_accept);
 	uv_timer_init(loop, &proc.stop_timer);
 	auth_process_signal_init(&proc, &proc.sig_term, SIGTERM);
 	auth_process_signal_init(&proc, &proc.sig_int, SIGINT);

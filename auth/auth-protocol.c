@@ -99,8 +99,8 @@ const char *auth_fields_find(char *const *fields, const char *name)
 }
 
 static const char *const auth_mech_flag_names[] = {
-    "plaintext",       "dictionary",  "active",
-    "forward-secrecy", "mutual-auth", "private",
+	"plaintext",       "dictionary",  "active",
+	"forward-secrecy", "mutual-auth", "private",
 };
 
 void auth_mech_flags_append(string_t *dest, enum auth_mech_flags flags)

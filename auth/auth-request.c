@@ -35,7 +35,7 @@ static void auth_request_copy_info(struct auth_request *request,
 	dest->session_id = auth_request_strdup(pool, info->session_id);
 	dest->cert_username = auth_request_strdup(pool, info->cert_username);
 	dest->cbind_tls_exporter =
-	    auth_request_strdup(pool, info->cbind_tls_exporter);
+		auth_request_strdup(pool, info->cbind_tls_exporter);
 	dest->initial_resp = auth_request_strdup(pool, info->initial_resp);
 }
 
@@ -80,10 +80,10 @@ void auth_request_log(struct auth_request *request, enum log_level level,
 		      const char *fmt, ...)
 {
 	struct log_ctx ctx = {
-	    .service = "auth",
-	    .user = request->user,
-	    .remote_ip = request->info.remote_ip,
-	    .session_id = request->info.session_id,
+		.service = "auth",
+		.user = request->user,
+		.remote_ip = request->info.remote_ip,
+		.session_id = request->info.session_id,
 	};
 	char msg[1024];
 	va_list args;
@@ -278,7 +278,7 @@ int auth_request_set_login_username(struct auth_request *request,
 static void auth_request_work_cb(uv_work_t *work)
 {
 	struct auth_request *request =
-	    CONTAINER_OF(work, struct auth_request, work);
+		CONTAINER_OF(work, struct auth_request, work);
 
 	request->work_func(request);
 }
@@ -286,7 +286,7 @@ static void auth_request_work_cb(uv_work_t *work)
 static void auth_request_after_work_cb(uv_work_t *work, int status)
 {
 	struct auth_request *request =
-	    CONTAINER_OF(work, struct auth_request, work);
+		CONTAINER_OF(work, struct auth_request, work);
 
 	request->in_work = false;
 	request->auth->n_work--;
@@ -332,8 +332,8 @@ static void auth_request_queue_work(struct auth_request *request,
 	auth_request_ref(request);
 	if (!request->info.no_penalty)
 		delay = auth_penalty_get_delay_msecs(
-		    request->auth->penalty, NULL,
-		    auth_request_penalty_user(request), time(NULL));
+			request->auth->penalty, NULL,
+			auth_request_penalty_user(request), time(NULL));
 	if (delay == 0) {
 		auth_request_queue_work_now(request);
 		return;
@@ -356,8 +356,8 @@ static enum passdb_result
 auth_request_lookup_authn(struct auth_request *request, struct auth_user *rec_r)
 {
 	struct auth *auth = request->auth;
-	struct auth_db *db =
-	    request->master_user != NULL ? auth->master_passdb : auth->passdb;
+	struct auth_db *db = request->master_user != NULL ? auth->master_passdb
+							  : auth->passdb;
 	const char *error;
 	int ret;
 
@@ -465,8 +465,8 @@ static const char *auth_request_scram_from_plain(struct auth_request *request,
 						 const char *password)
 {
 	const struct scram_hash *hash = strcmp(scheme, "SCRAM-SHA-1") == 0
-					    ? &scram_hash_sha1
-					    : &scram_hash_sha256;
+						? &scram_hash_sha1
+						: &scram_hash_sha256;
 	struct scram_credentials cred;
 	unsigned char salt[16];
 	string_t *str = str_new(256, 1024);
@@ -495,8 +495,8 @@ static void auth_request_credentials_work(struct auth_request *request)
 		else if (auth_scheme_is_plain(scheme) &&
 			 str_begins(request->work_scheme, "SCRAM-SHA-"))
 			request->work_credentials =
-			    auth_request_scram_from_plain(
-				request, request->work_scheme, data);
+				auth_request_scram_from_plain(
+					request, request->work_scheme, data);
 		else
 			result = PASSDB_RESULT_SCHEME_NOT_AVAILABLE;
 	}
@@ -509,13 +509,13 @@ static void auth_request_credentials_done(struct auth_request *request)
 {
 	request->callback.credentials(request, request->work_result,
 				      request->work_result == PASSDB_RESULT_OK
-					  ? request->work_credentials
-					  : NULL);
+					      ? request->work_credentials
+					      : NULL);
 }
 
 void auth_request_lookup_credentials(
-    struct auth_request *request, const char *scheme,
-    auth_request_credentials_callback_t *callback)
+	struct auth_request *request, const char *scheme,
+	auth_request_credentials_callback_t *callback)
 {
 	request->work_scheme = pool_strdup(request->pool, scheme);
 	request->callback.credentials = callback;
@@ -571,8 +571,8 @@ static int auth_request_decode(struct auth_request *request, const char *b64,
 		return -1;
 	}
 	*data_r = buf.used > 0
-		      ? pool_memdup(request->pool, buf.data, buf.used + 1)
-		      : (const unsigned char *)"";
+			  ? pool_memdup(request->pool, buf.data, buf.used + 1)
+			  : (const unsigned char *)"";
 	*size_r = buf.used;
 	sodium_memzero(buf.data, buf.used);
 	buffer_deinit(&buf);
@@ -641,7 +641,7 @@ void auth_request_start(struct auth_request *request)
 			return;
 		}
 		delay = auth_penalty_get_delay_msecs(
-		    auth->penalty, request->info.remote_ip, NULL, now);
+			auth->penalty, request->info.remote_ip, NULL, now);
 	}
 	auth_request_ref(request);
 	request->delayed = delay > 0;

@@ -142,8 +142,8 @@ void auth_request_verify_plain(struct auth_request *request,
 /* Fetches the stored credentials of scheme (e.g. "SCRAM-SHA-256"),
    deriving SCRAM keys from a {PLAIN} password when needed. */
 void auth_request_lookup_credentials(
-    struct auth_request *request, const char *scheme,
-    auth_request_credentials_callback_t *callback);
+	struct auth_request *request, const char *scheme,
+	auth_request_credentials_callback_t *callback);
 /* Checks that the user exists and may log in, without a password
    (EXTERNAL, OAUTHBEARER). */
 void auth_request_lookup_user(struct auth_request *request,

@@ -76,7 +76,7 @@ void auth_scram_mech_initial(struct auth_request *request,
 			     const unsigned char *data, size_t size)
 {
 	struct scram_mech_ctx *ctx =
-	    p_new(request->pool, struct scram_mech_ctx, 1);
+		p_new(request->pool, struct scram_mech_ctx, 1);
 	const char *error;
 
 	request->mech_ctx = ctx;
@@ -87,7 +87,7 @@ void auth_scram_mech_initial(struct auth_request *request,
 	if (scram_server_parse_client_first(&ctx->server, request->pool, data,
 					    size, &error) < 0 ||
 	    auth_request_set_username(request, ctx->server.username, &error) <
-		0 ||
+		    0 ||
 	    auth_request_set_login_username(request, ctx->server.authzid,
 					    &error) < 0) {
 		auth_request_fail(request, error);

@@ -37,7 +37,7 @@ static unsigned int scram_split(struct pool *pool, const char *text,
 	char **all = str_split(pool, text, ",");
 	unsigned int n = 0;
 
-	while (all[n] != NULL && n < max) {
+	while (n < max && all[n] != NULL) {
 		fields[n] = all[n];
 		n++;
 	}
@@ -55,14 +55,15 @@ static int scram_parse_gs2(struct scram_server *server, struct pool *pool,
 		server->cbind_flag = 'p';
 	} else {
 		*error_r = str_begins(flag, "p=")
-			       ? "unsupported channel binding type"
-			       : "invalid gs2-cbind-flag";
+				   ? "unsupported channel binding type"
+				   : "invalid gs2-cbind-flag";
 		return -1;
 	}
 	if (fields[1][0] != '\0') {
 		if (!str_begins(fields[1], "a=") ||
 		    (server->authzid = scram_decode_saslname(
-			 pool, fields[1] + 2, strlen(fields[1]) - 2)) == NULL) {
+			     pool, fields[1] + 2, strlen(fields[1]) - 2)) ==
+			    NULL) {
 			*error_r = "invalid authzid";
 			return -1;
 		}
@@ -122,13 +123,13 @@ int scram_server_parse_client_first(struct scram_server *server,
 	if (!str_begins(fields[2], "n=") || !str_begins(fields[3], "r=") ||
 	    fields[3][2] == '\0' ||
 	    (server->username = scram_decode_saslname(
-		 pool, fields[2] + 2, strlen(fields[2]) - 2)) == NULL) {
+		     pool, fields[2] + 2, strlen(fields[2]) - 2)) == NULL) {
 		*error_r = "malformed client-first-message";
 		return -1;
 	}
 	server->client_nonce = fields[3] + 2;
-	server->gs2_header =
-	    pool_strndup(pool, text, strlen(fields[0]) + strlen(fields[1]) + 2);
+	server->gs2_header = pool_strndup(
+		pool, text, strlen(fields[0]) + strlen(fields[1]) + 2);
 	server->client_first_bare = text + strlen(server->gs2_header);
 	return 0;
 }
@@ -142,7 +143,7 @@ const char *scram_server_first_message(struct scram_server *server,
 
 	server->cred = *cred;
 	server->nonce =
-	    pool_printf(pool, "%s%s", server->client_nonce, server_nonce);
+		pool_printf(pool, "%s%s", server->client_nonce, server_nonce);
 	str_printfa(str, "r=%s,s=", server->nonce);
 	auth_base64_encode(str, cred->salt, cred->salt_size);
 	str_printfa(str, ",i=%u", cred->iterations);
@@ -164,9 +165,9 @@ static bool scram_cbind_matches(const struct scram_server *server,
 	     buf.used >= gs2_len &&
 	     memcmp(buf.data, server->gs2_header, gs2_len) == 0;
 	if (ok && server->cbind_flag == 'p')
-		ok =
-		    password_mem_equals(buf.data + gs2_len, buf.used - gs2_len,
-					server->cbind_data, server->cbind_size);
+		ok = password_mem_equals(buf.data + gs2_len, buf.used - gs2_len,
+					 server->cbind_data,
+					 server->cbind_size);
 	else if (ok)
 		ok = buf.used == gs2_len;
 	buffer_deinit(&buf);
@@ -233,8 +234,8 @@ int scram_server_verify_final(struct scram_server *server, struct pool *pool,
 		return -1;
 	}
 	auth_message =
-	    pool_printf(pool, "%s,%s,%.*s", server->client_first_bare,
-			server->server_first, (int)(proof - text), text);
+		pool_printf(pool, "%s,%s,%.*s", server->client_first_bare,
+			    server->server_first, (int)(proof - text), text);
 	if (!scram_check_proof(server, auth_message, fields[n - 1] + 2,
 			       server_sig))
 		return 0;

@@ -7,8 +7,8 @@
 #include <openssl/hmac.h>
 #include <string.h>
 
-const struct scram_hash scram_hash_sha1 = {"SHA-1", EVP_sha1, 20};
-const struct scram_hash scram_hash_sha256 = {"SHA-256", EVP_sha256, 32};
+const struct scram_hash scram_hash_sha1 = { "SHA-1", EVP_sha1, 20 };
+const struct scram_hash scram_hash_sha256 = { "SHA-256", EVP_sha256, 32 };
 
 void scram_hmac(const struct scram_hash *hash, const void *key, size_t key_size,
 		const void *data, size_t data_size, unsigned char *out)
@@ -16,7 +16,7 @@ void scram_hmac(const struct scram_hash *hash, const void *key, size_t key_size,
 	unsigned int len = 0;
 
 	if (HMAC(hash->md(), key, (int)key_size, data, data_size, out, &len) ==
-		NULL ||
+		    NULL ||
 	    len != hash->size)
 		panic("HMAC-%s failed", hash->name);
 }
@@ -79,7 +79,7 @@ int scram_credentials_parse(const struct scram_hash *hash, const char *str,
 			    struct scram_credentials *cred_r,
 			    const char **error_r)
 {
-	const char *p[4] = {str, NULL, NULL, NULL}, *end;
+	const char *p[4] = { str, NULL, NULL, NULL }, *end;
 	size_t size;
 	char num[16];
 

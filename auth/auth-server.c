@@ -3,16 +3,16 @@
 #include "conn.h"
 
 const struct conn_settings auth_client_conn_settings = {
-    .max_line_length = AUTH_PROTOCOL_MAX_LINE,
-    /* Dovecot stops reading requests past 50 KB of unread replies */
-    .output_limit = 50 * 1024,
-    .idle_timeout_secs = 0,
+	.max_line_length = AUTH_PROTOCOL_MAX_LINE,
+	/* Dovecot stops reading requests past 50 KB of unread replies */
+	.output_limit = 50 * 1024,
+	.idle_timeout_secs = 0,
 };
 
 const struct conn_settings auth_master_conn_settings = {
-    .max_line_length = AUTH_PROTOCOL_MAX_LINE,
-    .output_limit = 256 * 1024,
-    .idle_timeout_secs = 0,
+	.max_line_length = AUTH_PROTOCOL_MAX_LINE,
+	.output_limit = 256 * 1024,
+	.idle_timeout_secs = 0,
 };
 
 void auth_server_conn_link(struct auth_server *server,

@@ -53,40 +53,42 @@ static int auth_scheme_check(const char *value, const char **error_r)
 #define DEF(type, name, dflt)                                                  \
 	{                                                                      \
 #name, type, offsetof(struct auth_settings, name), dflt, NULL, \
-		    NULL                                                       \
+			NULL                                                   \
 	}
 #define DEF_CHECK(type, name, dflt, check)                                     \
 	{                                                                      \
 #name, type, offsetof(struct auth_settings, name), dflt, NULL, \
-		    check                                                      \
+			check                                                  \
 	}
 
 const struct setting_def auth_setting_defs[] = {
-    DEF(SETTING_STR, client_socket, "auth-client"),
-    DEF(SETTING_STR, userdb_socket, "auth-userdb"),
-    DEF_CHECK(SETTING_STR, passdb, "sqlite:users.db", auth_db_spec_check),
-    DEF_CHECK(SETTING_STR, userdb, "", auth_db_spec_check),
-    DEF(SETTING_BOOL, allow_plaintext, "no"),
-    DEF_CHECK(SETTING_STR, mechanisms,
-	      "PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256 SCRAM-SHA-256-PLUS",
-	      auth_mechanisms_check),
-    DEF_CHECK(SETTING_STR, username_format, "%Lu", auth_username_format_check),
-    DEF(SETTING_STR, default_domain, ""),
-    DEF_CHECK(SETTING_STR, master_passdb, "", auth_db_spec_check),
-    DEF_CHECK(SETTING_STR, password_scheme, PASSWORD_SCHEME_DEFAULT,
-	      auth_scheme_check),
-    DEF(SETTING_TIME, failure_delay, "2s"),
-    DEF(SETTING_TIME, penalty_max_delay, "15s"),
-    DEF(SETTING_UINT, max_failures_per_minute, "30"),
-    DEF(SETTING_TIME, cache_ttl, "5m"),
-    DEF(SETTING_UINT, cache_size, "10000"),
-    DEF(SETTING_STR, oauth_keys, ""),
-    DEF(SETTING_STR, oauth_issuer, ""),
-    DEF(SETTING_STR, oauth_audience, ""),
-    DEF(SETTING_STR, oauth_username_claim, "sub"),
-    DEF(SETTING_TIME, request_timeout, "2m"),
-    DEF(SETTING_BOOL, debug, "no"),
-    SETTING_DEFS_END};
+	DEF(SETTING_STR, client_socket, "auth-client"),
+	DEF(SETTING_STR, userdb_socket, "auth-userdb"),
+	DEF_CHECK(SETTING_STR, passdb, "sqlite:users.db", auth_db_spec_check),
+	DEF_CHECK(SETTING_STR, userdb, "", auth_db_spec_check),
+	DEF(SETTING_BOOL, allow_plaintext, "no"),
+	DEF_CHECK(SETTING_STR, mechanisms,
+		  "PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256 SCRAM-SHA-256-PLUS",
+		  auth_mechanisms_check),
+	DEF_CHECK(SETTING_STR, username_format, "%Lu",
+		  auth_username_format_check),
+	DEF(SETTING_STR, default_domain, ""),
+	DEF_CHECK(SETTING_STR, master_passdb, "", auth_db_spec_check),
+	DEF_CHECK(SETTING_STR, password_scheme, PASSWORD_SCHEME_DEFAULT,
+		  auth_scheme_check),
+	DEF(SETTING_TIME, failure_delay, "2s"),
+	DEF(SETTING_TIME, penalty_max_delay, "15s"),
+	DEF(SETTING_UINT, max_failures_per_minute, "30"),
+	DEF(SETTING_TIME, cache_ttl, "5m"),
+	DEF(SETTING_UINT, cache_size, "10000"),
+	DEF(SETTING_STR, oauth_keys, ""),
+	DEF(SETTING_STR, oauth_issuer, ""),
+	DEF(SETTING_STR, oauth_audience, ""),
+	DEF(SETTING_STR, oauth_username_claim, "sub"),
+	DEF(SETTING_TIME, request_timeout, "2m"),
+	DEF(SETTING_BOOL, debug, "no"),
+	SETTING_DEFS_END
+};
 
 int auth_settings_check(const struct auth_settings *set, const char **error_r)
 {

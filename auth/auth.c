@@ -130,7 +130,7 @@ struct auth_penalty_save {
 static void auth_penalty_save_work_cb(uv_work_t *work)
 {
 	struct auth_penalty_save *save =
-	    CONTAINER_OF(work, struct auth_penalty_save, work);
+		CONTAINER_OF(work, struct auth_penalty_save, work);
 
 	(void)auth_write_file(save->path, save->text);
 }
@@ -138,7 +138,7 @@ static void auth_penalty_save_work_cb(uv_work_t *work)
 static void auth_penalty_save_done_cb(uv_work_t *work, int status)
 {
 	struct auth_penalty_save *save =
-	    CONTAINER_OF(work, struct auth_penalty_save, work);
+		CONTAINER_OF(work, struct auth_penalty_save, work);
 
 	save->auth->penalty_saving = false;
 	save->auth->n_work--;
@@ -150,7 +150,7 @@ static void auth_penalty_save_done_cb(uv_work_t *work, int status)
 static void auth_penalty_save_timer_cb(uv_timer_t *timer)
 {
 	struct auth *auth =
-	    CONTAINER_OF(timer, struct auth, penalty_save_timer);
+		CONTAINER_OF(timer, struct auth, penalty_save_timer);
 	struct auth_penalty_save *save;
 	struct pool *pool;
 	string_t *text;
@@ -224,7 +224,7 @@ void auth_delay_add(struct auth *auth, struct auth_request *request,
 		    unsigned int msecs,
 		    void (*callback)(struct auth_request *request))
 {
-	struct auth_delay delay = {0, request, callback};
+	struct auth_delay delay = { 0, request, callback };
 	unsigned int pos;
 
 	if (auth->loop == NULL || msecs == 0 || auth->deinitializing) {
@@ -234,7 +234,7 @@ void auth_delay_add(struct auth *auth, struct auth_request *request,
 	delay.due_msecs = uv_now(auth->loop) + msecs;
 	if (auth->n_delays == auth->delays_alloc) {
 		auth->delays_alloc =
-		    auth->delays_alloc == 0 ? 16 : auth->delays_alloc * 2;
+			auth->delays_alloc == 0 ? 16 : auth->delays_alloc * 2;
 		auth->delays = xreallocarray(auth->delays, auth->delays_alloc,
 					     sizeof(*auth->delays));
 	}
@@ -255,7 +255,7 @@ void auth_delay_remove(struct auth *auth, struct auth_request *request)
 		if (auth->delays[i].request == request) {
 			memmove(&auth->delays[i], &auth->delays[i + 1],
 				(auth->n_delays - i - 1) *
-				    sizeof(*auth->delays));
+					sizeof(*auth->delays));
 			auth->n_delays--;
 			return;
 		}
@@ -272,14 +272,14 @@ static int auth_open_dbs(struct auth *auth, const char **error_r)
 	if (auth->passdb == NULL)
 		return -1;
 	if (set->userdb[0] != '\0' && strcmp(set->userdb, set->passdb) != 0) {
-		auth->userdb =
-		    auth_db_open(set->userdb, auth->data_dir, true, error_r);
+		auth->userdb = auth_db_open(set->userdb, auth->data_dir, true,
+					    error_r);
 		if (auth->userdb == NULL)
 			return -1;
 	}
 	if (set->master_passdb[0] != '\0') {
 		auth->master_passdb = auth_db_open(
-		    set->master_passdb, auth->data_dir, false, error_r);
+			set->master_passdb, auth->data_dir, false, error_r);
 		if (auth->master_passdb == NULL)
 			return -1;
 	}

@@ -65,7 +65,7 @@ static const char *passwd_file_field(char **fields, unsigned int i)
 static bool passwd_file_parse_line(struct pool *pool, char *line,
 				   struct auth_user *user_r)
 {
-	char *fields[8] = {NULL};
+	char *fields[8] = { NULL };
 	unsigned int n = 0;
 	char *p = line;
 
@@ -81,12 +81,12 @@ static bool passwd_file_parse_line(struct pool *pool, char *line,
 	if (user_r->name[0] == '\0')
 		return false;
 	user_r->password =
-	    pool_strdup(pool, fields[1] != NULL ? fields[1] : "");
+		pool_strdup(pool, fields[1] != NULL ? fields[1] : "");
 	user_r->uid = pool_strdup(pool, passwd_file_field(fields, 2) ?: "");
 	user_r->gid = pool_strdup(pool, passwd_file_field(fields, 3) ?: "");
 	user_r->home = pool_strdup(pool, passwd_file_field(fields, 5) ?: "");
 	user_r->extra =
-	    auth_db_parse_extra(pool, passwd_file_field(fields, 7) ?: "");
+		auth_db_parse_extra(pool, passwd_file_field(fields, 7) ?: "");
 	user_r->mail = auth_user_extra_find(user_r, "mail");
 	user_r->quota = auth_user_extra_find(user_r, "quota_rule");
 	auth_db_user_check_disabled(user_r);
@@ -131,7 +131,7 @@ static int passwd_file_load(struct passwd_file_db *db, const char **error_r)
 	array_clear(&db->entries);
 	for (line = strtok_r((char *)str_c(text), "\n", &saveptr); line != NULL;
 	     line = strtok_r(NULL, "\n", &saveptr)) {
-		struct passwd_file_entry entry = {.line = ++line_num};
+		struct passwd_file_entry entry = { .line = ++line_num };
 		size_t len = strlen(line);
 
 		if (len > 0 && line[len - 1] == '\r')
@@ -400,11 +400,11 @@ static void passwd_file_close(struct auth_db *_db)
 }
 
 const struct auth_db_vfuncs auth_db_passwd_file = {
-    .name = "passwd-file",
-    .open = passwd_file_open,
-    .close = passwd_file_close,
-    .lookup = passwd_file_lookup,
-    .iterate = passwd_file_iterate,
-    .save = passwd_file_save,
-    .remove = passwd_file_remove,
+	.name = "passwd-file",
+	.open = passwd_file_open,
+	.close = passwd_file_close,
+	.lookup = passwd_file_lookup,
+	.iterate = passwd_file_iterate,
+	.save = passwd_file_save,
+	.remove = passwd_file_remove,
 };

@@ -43,14 +43,14 @@ enum sqlite_stmt {
 };
 
 static const char *const sqlite_stmt_sql[SQLITE_STMT_COUNT] = {
-    [SQLITE_STMT_LOOKUP] =
-	"SELECT " SQLITE_COLUMNS " FROM users WHERE name = ?1",
-    [SQLITE_STMT_ITERATE] =
-	"SELECT " SQLITE_COLUMNS " FROM users ORDER BY name",
-    [SQLITE_STMT_SAVE] =
-	"INSERT OR REPLACE INTO users (" SQLITE_COLUMNS ", updated)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [SQLITE_STMT_REMOVE] = "DELETE FROM users WHERE name = ?1",
+	[SQLITE_STMT_LOOKUP] =
+		"SELECT " SQLITE_COLUMNS " FROM users WHERE name = ?1",
+	[SQLITE_STMT_ITERATE] =
+		"SELECT " SQLITE_COLUMNS " FROM users ORDER BY name",
+	[SQLITE_STMT_SAVE] =
+		"INSERT OR REPLACE INTO users (" SQLITE_COLUMNS ", updated)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[SQLITE_STMT_REMOVE] = "DELETE FROM users WHERE name = ?1",
 };
 
 struct sqlite_db {
@@ -265,11 +265,11 @@ static struct auth_db *sqlite_open(const char *path, bool create,
 }
 
 const struct auth_db_vfuncs auth_db_sqlite = {
-    .name = "sqlite",
-    .open = sqlite_open,
-    .close = sqlite_close,
-    .lookup = sqlite_lookup,
-    .iterate = sqlite_iterate,
-    .save = sqlite_save,
-    .remove = sqlite_remove,
+	.name = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.lookup = sqlite_lookup,
+	.iterate = sqlite_iterate,
+	.save = sqlite_save,
+	.remove = sqlite_remove,
 };

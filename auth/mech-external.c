@@ -52,8 +52,8 @@ static void mech_external_initial(struct auth_request *request,
 }
 
 const struct sasl_mech sasl_mech_external = {
-    .name = "EXTERNAL",
-    .flags = 0,
-    .auth_initial = mech_external_initial,
-    .auth_continue = mech_external_continue,
+	.name = "EXTERNAL",
+	.flags = 0,
+	.auth_initial = mech_external_initial,
+	.auth_continue = mech_external_continue,
 };

@@ -49,9 +49,9 @@ static void mech_login_initial(struct auth_request *request,
 }
 
 const struct sasl_mech sasl_mech_login = {
-    .name = "LOGIN",
-    .flags = AUTH_MECH_FLAG_PLAINTEXT,
-    .server_first = true,
-    .auth_initial = mech_login_initial,
-    .auth_continue = mech_login_continue,
+	.name = "LOGIN",
+	.flags = AUTH_MECH_FLAG_PLAINTEXT,
+	.server_first = true,
+	.auth_initial = mech_login_initial,
+	.auth_continue = mech_login_continue,
 };

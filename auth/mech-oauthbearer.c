@@ -69,8 +69,8 @@ static void mech_oauthbearer_initial(struct auth_request *request,
 }
 
 const struct sasl_mech sasl_mech_oauthbearer = {
-    .name = "OAUTHBEARER",
-    .flags = AUTH_MECH_FLAG_PLAINTEXT,
-    .auth_initial = mech_oauthbearer_initial,
-    .auth_continue = mech_oauthbearer_continue,
+	.name = "OAUTHBEARER",
+	.flags = AUTH_MECH_FLAG_PLAINTEXT,
+	.auth_initial = mech_oauthbearer_initial,
+	.auth_continue = mech_oauthbearer_continue,
 };

@@ -47,8 +47,8 @@ static void mech_plain_initial(struct auth_request *request,
 }
 
 const struct sasl_mech sasl_mech_plain = {
-    .name = "PLAIN",
-    .flags = AUTH_MECH_FLAG_PLAINTEXT,
-    .auth_initial = mech_plain_initial,
-    .auth_continue = mech_plain_continue,
+	.name = "PLAIN",
+	.flags = AUTH_MECH_FLAG_PLAINTEXT,
+	.auth_initial = mech_plain_initial,
+	.auth_continue = mech_plain_continue,
 };

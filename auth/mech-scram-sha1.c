@@ -11,9 +11,9 @@ static void mech_scram_sha1_initial(struct auth_request *request,
 }
 
 const struct sasl_mech sasl_mech_scram_sha1 = {
-    .name = "SCRAM-SHA-1",
-    .flags = AUTH_MECH_FLAG_MUTUAL_AUTH,
-    .channel_binding = false,
-    .auth_initial = mech_scram_sha1_initial,
-    .auth_continue = auth_scram_mech_continue,
+	.name = "SCRAM-SHA-1",
+	.flags = AUTH_MECH_FLAG_MUTUAL_AUTH,
+	.channel_binding = false,
+	.auth_initial = mech_scram_sha1_initial,
+	.auth_continue = auth_scram_mech_continue,
 };

@@ -12,9 +12,9 @@ static void mech_scram_sha256_plus_initial(struct auth_request *request,
 }
 
 const struct sasl_mech sasl_mech_scram_sha256_plus = {
-    .name = "SCRAM-SHA-256-PLUS",
-    .flags = AUTH_MECH_FLAG_MUTUAL_AUTH,
-    .channel_binding = true,
-    .auth_initial = mech_scram_sha256_plus_initial,
-    .auth_continue = auth_scram_mech_continue,
+	.name = "SCRAM-SHA-256-PLUS",
+	.flags = AUTH_MECH_FLAG_MUTUAL_AUTH,
+	.channel_binding = true,
+	.auth_initial = mech_scram_sha256_plus_initial,
+	.auth_continue = auth_scram_mech_continue,
 };

@@ -38,8 +38,8 @@ static void mech_xoauth2_initial(struct auth_request *request,
 }
 
 const struct sasl_mech sasl_mech_xoauth2 = {
-    .name = "XOAUTH2",
-    .flags = AUTH_MECH_FLAG_PLAINTEXT,
-    .auth_initial = mech_xoauth2_initial,
-    .auth_continue = mech_xoauth2_continue,
+	.name = "XOAUTH2",
+	.flags = AUTH_MECH_FLAG_PLAINTEXT,
+	.auth_initial = mech_xoauth2_initial,
+	.auth_continue = mech_xoauth2_continue,
 };

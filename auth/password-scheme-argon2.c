@@ -16,9 +16,9 @@ static int argon2_verify(const char *plaintext, const char *user,
 		return -1;
 	}
 	return crypto_pwhash_str_verify(stored, plaintext, strlen(plaintext)) ==
-		       0
-		   ? 1
-		   : 0;
+			       0
+		       ? 1
+		       : 0;
 }
 
 static int argon2_generate_alg(struct pool *pool, const char *plaintext,
@@ -43,7 +43,7 @@ static int argon2id_generate(struct pool *pool, const char *plaintext,
 			     const char **error_r)
 {
 	return argon2_generate_alg(
-	    pool, plaintext, crypto_pwhash_ALG_ARGON2ID13, data_r, error_r);
+		pool, plaintext, crypto_pwhash_ALG_ARGON2ID13, data_r, error_r);
 }
 
 static int argon2i_generate(struct pool *pool, const char *plaintext,
@@ -55,13 +55,13 @@ static int argon2i_generate(struct pool *pool, const char *plaintext,
 }
 
 const struct password_scheme password_scheme_argon2id = {
-    .name = "ARGON2ID",
-    .verify = argon2_verify,
-    .generate = argon2id_generate,
+	.name = "ARGON2ID",
+	.verify = argon2_verify,
+	.generate = argon2id_generate,
 };
 
 const struct password_scheme password_scheme_argon2i = {
-    .name = "ARGON2I",
-    .verify = argon2_verify,
-    .generate = argon2i_generate,
+	.name = "ARGON2I",
+	.verify = argon2_verify,
+	.generate = argon2i_generate,
 };

@@ -26,8 +26,9 @@ static int crypt_verify_prefix(const char *plaintext, const char *stored,
 		return -1;
 	}
 	int ret =
-	    password_mem_equals(hash, strlen(hash), stored, strlen(stored)) ? 1
-									    : 0;
+		password_mem_equals(hash, strlen(hash), stored, strlen(stored))
+			? 1
+			: 0;
 	explicit_bzero(&data, sizeof(data));
 	return ret;
 }
@@ -72,10 +73,10 @@ static int crypt_generate_prefix(struct pool *pool, const char *plaintext,
 					     count, data_r, error_r);        \
 	}                                                                    \
 	const struct password_scheme password_scheme_##sym = {               \
-	    .name = scheme_name,                                             \
-	    .verify = sym##_verify,                                          \
-	    .generate = sym##_generate,                                      \
-	    .write_name = writename,                                         \
+		.name = scheme_name,                                         \
+		.verify = sym##_verify,                                      \
+		.generate = sym##_generate,                                  \
+		.write_name = writename,                                     \
 	}
 
 /* SHA-crypt at its default 5000 rounds and bcrypt at cost 5 are what

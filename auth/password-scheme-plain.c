@@ -11,8 +11,8 @@ static int plain_verify(const char *plaintext, const char *user,
 {
 	return password_mem_equals(plaintext, strlen(plaintext), stored,
 				   strlen(stored))
-		   ? 1
-		   : 0;
+		       ? 1
+		       : 0;
 }
 
 static int plain_generate(struct pool *pool, const char *plaintext,
@@ -24,19 +24,19 @@ static int plain_generate(struct pool *pool, const char *plaintext,
 }
 
 const struct password_scheme password_scheme_plain = {
-    .name = "PLAIN",
-    .verify = plain_verify,
-    .generate = plain_generate,
+	.name = "PLAIN",
+	.verify = plain_verify,
+	.generate = plain_generate,
 };
 
 const struct password_scheme password_scheme_clear = {
-    .name = "CLEAR",
-    .verify = plain_verify,
-    .generate = plain_generate,
+	.name = "CLEAR",
+	.verify = plain_verify,
+	.generate = plain_generate,
 };
 
 const struct password_scheme password_scheme_cleartext = {
-    .name = "CLEARTEXT",
-    .verify = plain_verify,
-    .generate = plain_generate,
+	.name = "CLEARTEXT",
+	.verify = plain_verify,
+	.generate = plain_generate,
 };

@@ -20,8 +20,8 @@ static int scram_verify_hash(const struct scram_hash *hash,
 				 &cred);
 	return password_mem_equals(cred.stored_key, hash->size,
 				   stored_cred.stored_key, hash->size)
-		   ? 1
-		   : 0;
+		       ? 1
+		       : 0;
 }
 
 static int scram_generate_hash(const struct scram_hash *hash, struct pool *pool,
@@ -68,13 +68,13 @@ static int scram_sha256_generate(struct pool *pool, const char *plaintext,
 }
 
 const struct password_scheme password_scheme_scram_sha1 = {
-    .name = "SCRAM-SHA-1",
-    .verify = scram_sha1_verify,
-    .generate = scram_sha1_generate,
+	.name = "SCRAM-SHA-1",
+	.verify = scram_sha1_verify,
+	.generate = scram_sha1_generate,
 };
 
 const struct password_scheme password_scheme_scram_sha256 = {
-    .name = "SCRAM-SHA-256",
-    .verify = scram_sha256_verify,
-    .generate = scram_sha256_generate,
+	.name = "SCRAM-SHA-256",
+	.verify = scram_sha256_verify,
+	.generate = scram_sha256_generate,
 };

@@ -42,8 +42,8 @@ static int ssha512_verify(const char *plaintext, const char *user,
 		       buf.used - SSHA512_DIGEST_SIZE, digest);
 	ret = password_mem_equals(digest, sizeof(digest), buf.data,
 				  SSHA512_DIGEST_SIZE)
-		  ? 1
-		  : 0;
+		      ? 1
+		      : 0;
 	buffer_deinit(&buf);
 	return ret;
 }
@@ -65,7 +65,7 @@ static int ssha512_generate(struct pool *pool, const char *plaintext,
 }
 
 const struct password_scheme password_scheme_ssha512 = {
-    .name = "SSHA512",
-    .verify = ssha512_verify,
-    .generate = ssha512_generate,
+	.name = "SSHA512",
+	.verify = ssha512_verify,
+	.generate = ssha512_generate,
 };

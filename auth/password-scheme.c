@@ -6,13 +6,14 @@
 #include <string.h>
 
 static const struct password_scheme *const password_schemes[] = {
-    &password_scheme_argon2id,     &password_scheme_argon2i,
-    &password_scheme_sha512_crypt, &password_scheme_sha256_crypt,
-    &password_scheme_blf_crypt,    &password_scheme_yescrypt,
-    &password_scheme_crypt,        &password_scheme_ssha512,
-    &password_scheme_scram_sha256, &password_scheme_scram_sha1,
-    &password_scheme_plain,        &password_scheme_clear,
-    &password_scheme_cleartext,    NULL};
+	&password_scheme_argon2id,     &password_scheme_argon2i,
+	&password_scheme_sha512_crypt, &password_scheme_sha256_crypt,
+	&password_scheme_blf_crypt,    &password_scheme_yescrypt,
+	&password_scheme_crypt,        &password_scheme_ssha512,
+	&password_scheme_scram_sha256, &password_scheme_scram_sha1,
+	&password_scheme_plain,        &password_scheme_clear,
+	&password_scheme_cleartext,    NULL
+};
 
 const struct password_scheme *const *password_schemes_list(void)
 {
@@ -40,8 +41,8 @@ void password_split(struct pool *pool, const char *stored,
 	const char *end;
 
 	if (stored[0] == '{' && (end = strchr(stored, '}')) != NULL) {
-		*scheme_r =
-		    str_ucase(pool_strndup(pool, stored + 1, end - stored - 1));
+		*scheme_r = str_ucase(
+			pool_strndup(pool, stored + 1, end - stored - 1));
 		*data_r = end + 1;
 		return;
 	}

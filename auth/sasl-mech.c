@@ -2,15 +2,16 @@
 #include "strfuncs.h"
 
 static const struct sasl_mech *const sasl_mechs[] = {
-    &sasl_mech_plain,
-    &sasl_mech_login,
-    &sasl_mech_scram_sha1,
-    &sasl_mech_scram_sha256,
-    &sasl_mech_scram_sha256_plus,
-    &sasl_mech_external,
-    &sasl_mech_oauthbearer,
-    &sasl_mech_xoauth2,
-    NULL};
+	&sasl_mech_plain,
+	&sasl_mech_login,
+	&sasl_mech_scram_sha1,
+	&sasl_mech_scram_sha256,
+	&sasl_mech_scram_sha256_plus,
+	&sasl_mech_external,
+	&sasl_mech_oauthbearer,
+	&sasl_mech_xoauth2,
+	NULL
+};
 
 const struct sasl_mech *sasl_mech_find(const char *name)
 {

@@ -727,3 +727,13 @@ unsigned int conn_count(void)
 {
 	return conn_loop.n_conns;
 }
+
+void conn_loop_deinit(void)
+{
+	if (conn_loop.loop == NULL)
+		return;
+	uv_close((uv_handle_t *)&conn_loop.check, NULL);
+	uv_close((uv_handle_t *)&conn_loop.idle, NULL);
+	conn_loop.loop = NULL;
+	conn_loop.pending_head = NULL;
+}

@@ -173,4 +173,8 @@ int conn_get_peer_cred(const struct conn *conn, pid_t *pid_r, uid_t *uid_r);
 /* Number of conns alive in this process (for tests and stats). */
 unsigned int conn_count(void);
 
+/* Closes the loop-side handles of the connection layer, so that the loop
+   can be closed. Call when no conn is left, before the last uv_run(). */
+void conn_loop_deinit(void);
+
 #endif

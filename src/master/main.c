@@ -1,3 +1,4 @@
+#include "auth-main.h"
 #include "log.h"
 #include "postern-config.h"
 #include "master.h"
@@ -141,6 +142,8 @@ int main(int argc, char *argv[])
 		ret = master_main(&config);
 	} else if (strcmp(args.process, "worker") == 0) {
 		ret = worker_main(&config, args.index, args.listeners);
+	} else if (strcmp(args.process, "auth") == 0) {
+		ret = auth_main(&config, args.listeners);
 	} else {
 		fprintf(stderr, "posternd: unknown process %s\n", args.process);
 		ret = 64;

@@ -100,6 +100,7 @@ int postern_config_load(struct postern_config *config, const char *path,
 		path = "postern.conf";
 	if (path == NULL) {
 		config->source = "(embedded default)";
+		config->is_embedded_default = true;
 		ret = config_parse_string(
 			config->source, postern_config_embedded_default,
 			config->sections, config->pool, error_r);

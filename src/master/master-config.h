@@ -27,6 +27,8 @@ struct postern_config {
 	struct pool *pool;
 	/* the file read, or "(embedded default)" */
 	const char *source;
+	/* No file was given or found: the demo setup applies. */
+	bool is_embedded_default;
 	struct master_settings master;
 	struct tls_settings tls;
 	struct imap_settings imap;

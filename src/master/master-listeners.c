@@ -1,4 +1,5 @@
 #include "master.h"
+#include "auth.h"
 #include "listener.h"
 #include "log.h"
 #include "pool.h"
@@ -34,8 +35,38 @@ static int master_bind_list(struct master *master, const char *kind,
 	return 0;
 }
 
+/* The auth sockets are 0666 like Dovecot's: Postfix and Exim (their own
+   users) and the workers connect; access is limited by the directory. */
+static int master_bind_auth(struct master *master, const char *kind,
+			    const char *path, const char **error_r)
+{
+	struct pool *pool = master->config->pool;
+	struct listen_addr addr = {
+		.unix_path = (char *)auth_path(
+			pool, master->config->master.data_dir, path),
+	};
+	struct master_listener *l = array_push_new(&master->listeners);
+
+	l->kind = kind;
+	l->name = listen_addr_name(pool, &addr);
+	l->is_unix = true;
+	l->role = MASTER_ROLE_AUTH;
+	l->fd = listen_addr_bind(&addr, 0666, error_r);
+	if (l->fd < 0)
+		return -1;
+	log_info("Listening for %s on %s", kind, l->name);
+	return 0;
+}
+
 int master_listeners_bind(struct master *master, const char **error_r)
 {
+	const struct auth_settings *auth_set = &master->config->auth;
+
+	if (master_bind_auth(master, "auth-client", auth_set->client_socket,
+			     error_r) < 0 ||
+	    master_bind_auth(master, "auth-userdb", auth_set->userdb_socket,
+			     error_r) < 0)
+		return -1;
 	const struct postern_config *config = master->config;
 
 	if (master_bind_list(master, "imap", config->imap.listen, false, false,

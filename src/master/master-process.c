@@ -133,20 +133,21 @@ static void master_child_spawn(struct master_child *child)
 		  child->index, child->process.pid);
 }
 
+/* The auth process first (workers need its sockets), then the workers. */
 void master_children_start(struct master *master)
 {
 	unsigned int n_workers = master->config->master.workers;
 
 	if (n_workers == 0)
 		n_workers = (unsigned int)uv_available_parallelism();
-	master->n_children = n_workers;
+	master->n_children = 1 + n_workers;
 	master->children = xnew(struct master_child, master->n_children);
 	for (unsigned int i = 0; i < master->n_children; i++) {
 		struct master_child *child = &master->children[i];
 
 		child->master = master;
-		child->role = MASTER_ROLE_WORKER;
-		child->index = i + 1;
+		child->role = i == 0 ? MASTER_ROLE_AUTH : MASTER_ROLE_WORKER;
+		child->index = i == 0 ? 1 : i;
 		uv_timer_init(master->loop, &child->restart_timer);
 		child->restart_timer.data = child;
 		master_child_spawn(child);

@@ -9,13 +9,16 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static int master_mkdir(const char *path, uid_t uid, gid_t gid, bool chown_it)
 {
-	if (mkdir(path, 0750) < 0 && errno != EEXIST) {
+	/* 0755: the auth socket inside must be reachable by the MTA's user;
+	   mail directories below have their own modes. */
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		log_error("mkdir(%s) failed: %m", path);
 		return -1;
 	}
@@ -23,6 +26,22 @@ static int master_mkdir(const char *path, uid_t uid, gid_t gid, bool chown_it)
 		log_error("chown(%s) failed: %m", path);
 		return -1;
 	}
+	return 0;
+}
+
+/* Children get an absolute data_dir, so that every path derived from it
+   means the same in every process. */
+static int master_absolute_data_dir(struct master *master)
+{
+	struct master_settings *set = &master->config->master;
+	char *path = realpath(set->data_dir, NULL);
+
+	if (path == NULL) {
+		log_error("realpath(%s) failed: %m", set->data_dir);
+		return -1;
+	}
+	set->data_dir = pool_strdup(master->config->pool, path);
+	free(path);
 	return 0;
 }
 
@@ -177,8 +196,9 @@ static int master_init(struct master *master)
 	if (master_init_privileges(master) < 0 ||
 	    master_mkdir(config->master.data_dir, master->mail_uid,
 			 master->mail_gid, master->drop_privileges) < 0 ||
-	    master_init_tls(master) < 0 || master_tls_load(master) < 0 ||
-	    master_write_config_fd(master) < 0)
+	    master_absolute_data_dir(master) < 0 ||
+	    master_demo_user_init(master) < 0 || master_init_tls(master) < 0 ||
+	    master_tls_load(master) < 0 || master_write_config_fd(master) < 0)
 		return -1;
 	if (master_listeners_bind(master, &error) < 0) {
 		log_error("Can't listen: %s", error);

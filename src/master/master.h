@@ -73,6 +73,10 @@ const char *master_listeners_spec(struct master *master, enum master_role role);
    Returns 0, or -1 after logging why (the old contents stay). */
 int master_tls_load(struct master *master);
 
+/* master-demo.c: with the embedded default configuration, makes sure the
+   demo user (demo / demo) exists. Returns 0, or -1 after logging. */
+int master_demo_user_init(struct master *master);
+
 /* master-process.c */
 void master_children_start(struct master *master);
 /* Sends sig to every running child. */

@@ -1,5 +1,6 @@
 #include "worker.h"
 #include "array.h"
+#include "auth.h"
 #include "buffer.h"
 #include "imap-client.h"
 #include "lmtp-client.h"
@@ -179,6 +180,13 @@ static int worker_env_init(struct worker *worker)
 	worker->env.loop = worker->loop;
 	worker->env.hostname = config->master.hostname;
 	worker->env.data_dir = config->master.data_dir;
+	worker->env.auth_client_socket =
+		auth_path(config->pool, config->master.data_dir,
+			  config->auth.client_socket);
+	worker->env.auth_userdb_socket =
+		auth_path(config->pool, config->master.data_dir,
+			  config->auth.userdb_socket);
+	worker->env.allow_plaintext = config->auth.allow_plaintext;
 	if (worker_load_tls(worker) < 0)
 		return -1;
 	imap_service_init(&worker->env, &config->imap);
@@ -194,6 +202,12 @@ static void worker_deinit(struct worker *worker)
 	lmtp_service_deinit();
 	tls_context_unref(&worker->env.tls);
 	array_free(&worker->listeners);
+	uv_close((uv_handle_t *)&worker->stop_timer, NULL);
+	uv_close((uv_handle_t *)&worker->sigterm, NULL);
+	uv_close((uv_handle_t *)&worker->sighup, NULL);
+	uv_close((uv_handle_t *)&worker->sigint, NULL);
+	conn_loop_deinit();
+	uv_run(worker->loop, UV_RUN_NOWAIT);
 }
 
 int worker_main(struct postern_config *config, unsigned int index,

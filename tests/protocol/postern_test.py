@@ -119,7 +119,7 @@ class PosternServer:
     """A posternd on free loopback ports in a temporary directory."""
 
     def __init__(self, extra_config="", sections=None, workers=1,
-                 log_level="info"):
+                 log_level="info", users=None):
         self.dir = tempfile.mkdtemp(prefix="postern-test-")
         self.ports = {name: free_port() for name in
                       ("imap", "imaps", "pop3", "pop3s", "lmtp")}
@@ -127,6 +127,16 @@ class PosternServer:
         self.config_path = os.path.join(self.dir, "postern.conf")
         self.proc = None
         sections = dict(sections or {})
+        # users: {"alice": "secret"} -> a passwd-file passdb ({PLAIN} for
+        # speed: tests log in often; the schemes have their own tests)
+        self.users = dict(users or {})
+        passwd_path = os.path.join(self.dir, "users.passwd")
+        with open(passwd_path, "w") as f:
+            for name, password in self.users.items():
+                f.write("%s:{PLAIN}%s::::::\n" % (name, password))
+        sections.setdefault("auth", "")
+        sections["auth"] = ("passdb = passwd-file:%s\nfailure_delay = 0\n"
+                            % passwd_path) + sections["auth"]
         base = {
             "imap": "listen = 127.0.0.1:%d\nlisten_tls = 127.0.0.1:%d\n"
                     % (self.ports["imap"], self.ports["imaps"]),

@@ -253,11 +253,11 @@ class Lifecycle(unittest.TestCase):
         with PosternServer(workers=1) as server:
             c = LineClient(server.ports["imap"])
             c.read_line()
-            children = subprocess.run(
-                ["pgrep", "-P", str(server.proc.pid)],
+            workers = subprocess.run(
+                ["pgrep", "-P", str(server.proc.pid), "postern-worker"],
                 capture_output=True, text=True).stdout.split()
-            self.assertEqual(len(children), 1)
-            os.kill(int(children[0]), signal.SIGKILL)
+            self.assertEqual(len(workers), 1)
+            os.kill(int(workers[0]), signal.SIGKILL)
             self.assertEqual(c.read_eof(), b"")
             deadline = time.time() + scaled(10)
             while True:
