@@ -58,6 +58,8 @@ enum mail_backend_caps {
 	/* Message files may use bare LF: the index remembers per message
 	   whether its bytes are pure CRLF. */
 	MAIL_BACKEND_CAP_MAYBE_LF = 0x10,
+	/* The location is a file's base name (POP3 UIDL %f). */
+	MAIL_BACKEND_CAP_FILE_NAMES = 0x20,
 };
 
 /* The record that lets a mailbox's index be rebuilt without clients
@@ -94,6 +96,9 @@ struct index_record {
 	uint64_t virtual_size;
 	/* 0 if not known yet. */
 	time_t received_date;
+	int received_tz_offset;
+	/* When it was saved here; 0 if not known. */
+	time_t save_date;
 	/* A UIDL imported from another server's records, or NULL. */
 	const char *pop3_uidl;
 	/* 16 bytes, or NULL: derived from the location. */
@@ -127,6 +132,8 @@ struct backend_mailbox {
 /* A message being saved or copied, as the backend sees it. */
 struct backend_save {
 	struct backend_mailbox *box;
+	/* Memory that lives until the transaction ends. */
+	struct pool *pool;
 	/* Set by the backend at save_begin: where the bytes go. */
 	int fd;
 	/* Filled by the storage layer. */
@@ -139,9 +146,11 @@ struct backend_save {
 	bool guid_set;
 	/* Assigned at commit before commit_saves is called. */
 	uint32_t uid;
-	/* Set by the backend: the location string for the index, and whether
-	   the data still needs an fsync (a hard-linked copy doesn't). */
+	/* Set by the backend: the location string and backend flag bits for
+	   the index, and whether the data still needs an fsync (a
+	   hard-linked copy doesn't). */
 	const char *location;
+	uint32_t index_flags;
 	bool needs_fsync;
 	/* The backend's own data (temporary file name). */
 	void *backend_ctx;
@@ -180,9 +189,10 @@ struct mail_backend {
 		    const char ***names_r, unsigned int *count_r);
 	/* Returns 1 if the mailbox exists on disk, 0 if not, -1 on error. */
 	int (*exists)(struct mail_storage *storage, const char *name);
-	/* Creates the mailbox with this record. EXISTS if it is there. */
+	/* Creates the mailbox with this record; a zero uidvalidity asks for
+	   a new UIDVALIDITY and GUID, filled in. EXISTS if it is there. */
 	int (*create)(struct mail_storage *storage, const char *name,
-		      const struct mailbox_record *record);
+		      struct mailbox_record *record);
 	/* Deletes the mailbox's messages and its directory/file (not its
 	   children). */
 	int (*delete)(struct mail_storage *storage, const char *name);
@@ -197,6 +207,17 @@ struct mail_backend {
 			   struct mailbox_record *record_r);
 	int (*record_write)(struct mail_storage *storage, const char *name,
 			    const struct mailbox_record *record);
+
+	/* Keyword names of the mailbox as the files know them (maildir:
+	   dovecot-keywords, letter a = 0), from pool; holes are NULL. Used
+	   when the index is (re)built. Optional. */
+	int (*keywords_read)(struct mail_storage *storage, const char *name,
+			     struct pool *pool, const char ***names_r,
+			     unsigned int *count_r);
+	/* A keyword was defined: record the table if the backend keeps one
+	   (names[0..count-1]). Called with the mailbox lock held. Optional. */
+	int (*keywords_write)(struct backend_mailbox *box,
+			      const char *const *names, unsigned int count);
 
 	/* Prepares box->backend_ctx (paths). */
 	int (*mailbox_init)(struct backend_mailbox *box);
@@ -228,14 +249,20 @@ struct mail_backend {
 			    struct backend_save *const *saves,
 			    unsigned int count, bool fsync);
 
+	/* Bracket a batch of file changes (saves committed, flag updates,
+	   expunges) made under the mailbox lock, so that the backend can
+	   keep its no-change state current without a scan. Optional. */
+	void (*changes_begin)(struct backend_mailbox *box);
+	void (*changes_end)(struct backend_mailbox *box);
+
 	/* Records new flags/keywords of a message in the files
-	   (CAP_FLAGS_IN_FILES). May change the location (a new file name):
-	   *location_r is then set (from pool), else left NULL. Returns 1 on
-	   success, 0 if the message's file is gone, -1 on error. */
+	   (CAP_FLAGS_IN_FILES). new_rec has the new flags and keywords; the
+	   backend may change its backend bits and location (a new file
+	   name). Returns 1 on success, 0 if the message's file is gone, -1
+	   on error. */
 	int (*update_flags)(struct backend_mailbox *box,
 			    const struct index_record *old_rec,
-			    const struct index_record *new_rec,
-			    struct pool *pool, const char **location_r);
+			    struct index_record *new_rec, struct pool *pool);
 	/* Removes messages. Returns 0, or -1. Files already gone are fine. */
 	int (*expunge)(struct backend_mailbox *box,
 		       const struct index_record *recs, unsigned int count);
@@ -244,6 +271,14 @@ struct mail_backend {
 	int (*open_message)(struct backend_mailbox *box,
 			    const struct index_record *rec,
 			    struct backend_stream *stream_r);
+
+	/* The message's GUID when the index has none stored: derived from
+	   what identifies it in the files, so that it survives a rebuild
+	   (maildir: a hash of the base name without U=). Optional (default:
+	   a hash of the location). */
+	void (*get_guid)(struct backend_mailbox *box,
+			 const struct index_record *rec,
+			 unsigned char guid[16]);
 
 	/* Paths to watch with inotify for changes by other programs (maildir:
 	   new/ and cur/), from pool; NULL-terminated. */
@@ -297,6 +332,12 @@ void index_sync_raise_uidnext(struct index_sync *sync, uint32_t uidnext);
 
 /* ---- Helpers for backends ---- */
 
+/* Stores the backend's sync state string of box in the index outside a
+   sync (after an own change that keeps it current). Mailbox lock held.
+   Returns 0, or -1. */
+int backend_mailbox_set_sync_state(struct backend_mailbox *box,
+				   const char *state);
+
 /* Records an internal error for box's current operation: logs the text
    with the user and mailbox, and gives the client a generic TEMP text. */
 void backend_set_critical(struct backend_mailbox *box, const char *fmt, ...)
@@ -309,6 +350,8 @@ void storage_set_critical(struct mail_storage *storage, const char *fmt, ...)
     ATTR_FORMAT(2, 3);
 void storage_set_error(struct mail_storage *storage, enum mail_error code,
 		       const char *text);
+/* A 128-bit GUID hashed from data (SHA-256, truncated). */
+void storage_hash_guid(const void *data, size_t size, unsigned char guid[16]);
 /* Maps an errno from a file operation to a code: EACCES/EPERM -> PERM,
    ENOSPC/EDQUOT -> NOQUOTA, ENOENT -> NOTFOUND, EEXIST -> EXISTS, else
    TEMP. */

@@ -42,6 +42,7 @@
    (empty components, ".", "..", control characters, a leading '/' or '~')
    are refused with MAIL_ERROR_PARAMS and a text that says why. */
 
+#include "config.h"
 #include "seq-range.h"
 
 #include <stdbool.h>
@@ -52,7 +53,6 @@
 #include <uv.h>
 
 struct pool;
-struct setting_def;
 struct log_ctx;
 
 #define MAILBOX_HIERARCHY_SEP '/'
@@ -570,7 +570,11 @@ struct mail_flag_update {
 	/* NULL-terminated; NULL = none. New keywords are created (LIMIT if
 	   the mailbox has MAILBOX_MAX_KEYWORDS already, PARAMS if invalid). */
 	const char *const *keywords;
-	/* CONDSTORE UNCHANGEDSINCE; 0 = unconditional. */
+	/* CONDSTORE UNCHANGEDSINCE (RFC 7162 §3.1.3): only messages whose
+	   MODSEQ is <= unchanged_since are updated, when
+	   use_unchanged_since is set (UNCHANGEDSINCE 0 fails every
+	   message). */
+	bool use_unchanged_since;
 	uint64_t unchanged_since;
 };
 
