@@ -4,6 +4,7 @@
 #include "strfuncs.h"
 #include "xalloc.h"
 
+#include <pthread.h>
 #include <string.h>
 
 struct lmtp_delivery {
@@ -28,6 +29,22 @@ static const char *lmtp_delivery_field(char *const *fields, const char *key)
 	return NULL;
 }
 
+static struct storage_settings lmtp_delivery_defaults;
+
+static void lmtp_delivery_init_defaults(void)
+{
+	storage_settings_init_defaults(&lmtp_delivery_defaults);
+}
+
+/* Storage's defaults, for a caller without a [storage] section. */
+static const struct storage_settings *lmtp_delivery_default_settings(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, lmtp_delivery_init_defaults);
+	return &lmtp_delivery_defaults;
+}
+
 int lmtp_delivery_user_open(const char *username, char *const *fields,
 			    const struct storage_settings *set,
 			    struct mail_user **user_r, const char **error_r)
@@ -38,6 +55,8 @@ int lmtp_delivery_user_open(const char *username, char *const *fields,
 		.mail_location = lmtp_delivery_field(fields, "mail"),
 	};
 
+	if (set == NULL)
+		set = lmtp_delivery_default_settings();
 	return mail_user_open(&params, set, user_r, error_r);
 }
 

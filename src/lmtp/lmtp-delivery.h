@@ -28,7 +28,8 @@ struct log_ctx;
 struct lmtp_delivery;
 
 /* Opens the storage of a user found by the userdb: fields are its
-   "key=value" fields (home=, mail=), NULL-terminated, or NULL. Returns 0,
+   "key=value" fields (home=, mail=), NULL-terminated, or NULL. set NULL
+   means storage's defaults (no [storage] section wired yet). Returns 0,
    or -1 with *error_r for the log. */
 int lmtp_delivery_user_open(const char *username, char *const *fields,
 			    const struct storage_settings *set,

@@ -5,6 +5,7 @@ check the bytes on disk whatever front end is merged)."""
 
 import glob
 import os
+import re
 
 from postern_test import LineClient, PosternServer
 
@@ -101,8 +102,8 @@ def dot_stuff(body):
 
 
 def maildir_messages(server, user, folder="INBOX"):
-    """The messages delivered to user's folder, as bytes, oldest first:
-    the files in new/ and cur/ of the user's maildir under the server's
+    """The messages delivered to user's folder, as bytes, by UID (the
+    ",U=" field of the file names), the files in new/ and cur/ of the user's maildir under the server's
     directory (INBOX at the root, folders as Maildir++ .Name)."""
     found = []
     for root, dirs, files in os.walk(server.dir):
@@ -115,7 +116,9 @@ def maildir_messages(server, user, folder="INBOX"):
             continue
         for f in files:
             path = os.path.join(root, f)
-            found.append((os.stat(path).st_mtime_ns, f, path))
+            uid = re.search(r",U=(\d+)", f)
+            found.append((int(uid.group(1)) if uid else 0,
+                          os.stat(path).st_mtime_ns, path))
     found.sort()
     result = []
     for _, _, path in found:

@@ -106,12 +106,16 @@ class LMTPDeliveryTest(ServerTestCase):
         rcpts = [addr("alice"), addr("nobody"), addr("bob"), addr("carol"),
                  "alice+nosuchfolder@" + DOMAIN]
         replies = c.envelope("sender@example.test", rcpts)
+        # carol (10 bytes of quota) fits at RCPT time without SIZE=
         self.assertEqual([(r.code, r.esc) for r in replies[1:]],
                          [(250, "2.1.5"), (550, "5.1.1"), (250, "2.1.5"),
-                          (552, "5.2.2"), (250, "2.1.5")])
-        replies = c.data(BODY, 3)
-        for r, rcpt in zip(replies, [rcpts[0], rcpts[2], rcpts[4]]):
-            self.assertEqual((r.code, r.esc), (250, "2.0.0"), r)
+                          (250, "2.1.5"), (250, "2.1.5")])
+        replies = c.data(BODY, 4)
+        self.assertEqual([(r.code, r.esc) for r in replies],
+                         [(250, "2.0.0"), (250, "2.0.0"), (552, "5.2.2"),
+                          (250, "2.0.0")])
+        for r, rcpt in zip(replies, [rcpts[0], rcpts[2], rcpts[3],
+                                     rcpts[4]]):
             self.assertIn("<%s>" % rcpt, r.text)
         self.assertEqual(c.cmd("NOOP").code, 250)
         alice = self.wait_count("alice", before["alice"] + 2)

@@ -158,9 +158,14 @@ class LMTPProtocolTest(ServerTestCase):
 
     def test_over_quota_and_temporary_failure(self):
         c = self.greeted()
-        replies = c.envelope("a@b", ["carol@" + DOMAIN, "dave@" + DOMAIN])
-        self.assertEqual((replies[1].code, replies[1].esc), (552, "5.2.2"))
-        self.assertEqual((replies[2].code, replies[2].esc), (451, "4.3.0"))
+        # carol may hold 10 bytes: SIZE=100 can't fit
+        self.assertEqual(c.cmd("MAIL FROM:<a@b> SIZE=100").code, 250)
+        r = c.cmd("RCPT TO:<carol@%s>" % DOMAIN)
+        self.assertEqual((r.code, r.esc), (552, "5.2.2"))
+        # dave's quota rule is broken: try later
+        r = c.cmd("RCPT TO:<dave@%s>" % DOMAIN)
+        self.assertEqual((r.code, r.esc), (451, "4.3.0"))
+
 
     def test_pipelined_errors_keep_order(self):
         c = self.greeted()
@@ -231,6 +236,23 @@ class LMTPProtocolTest(ServerTestCase):
         r = c.cmd("QUIT")
         self.assertEqual((r.code, r.esc), (221, "2.0.0"))
         self.assertEqual(c.read_eof(), b"")
+
+
+class LMTPQuotaTempfailTest(ServerTestCase):
+    """quota_full_tempfail makes over quota temporary: 452 4.2.2."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = lmtp_server(lmtp_config="quota_full_tempfail = yes\n")
+        cls.server.start()
+
+    def test_over_quota_is_temporary(self):
+        c = LMTPClient(self.server.ports["lmtp"])
+        self.addCleanup(c.close)
+        c.lhlo()
+        self.assertEqual(c.cmd("MAIL FROM:<a@b> SIZE=100").code, 250)
+        r = c.cmd("RCPT TO:<carol@%s>" % DOMAIN)
+        self.assertEqual((r.code, r.esc), (452, "4.2.2"))
 
 
 class LMTPShutdownTest(unittest.TestCase):
