@@ -59,7 +59,11 @@ class LMTPClient(LineClient):
 
     def __init__(self, port, timeout=10):
         super().__init__(port, timeout=timeout)
-        self.greeting = self.reply()
+        try:
+            self.greeting = self.reply()
+        except (OSError, EOFError):
+            self.close()
+            raise
 
     def reply(self):
         lines = []
