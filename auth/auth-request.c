@@ -128,6 +128,15 @@ bool auth_request_wants_input(const struct auth_request *request)
 	return request->accept_input;
 }
 
+bool auth_request_is_timed_out(const struct auth_request *request,
+			       uint64_t now_msecs)
+{
+	uint64_t timeout = (uint64_t)request->auth->set->request_timeout * 1000;
+
+	return request->accept_input && timeout > 0 &&
+	       now_msecs - request->waiting_since_msecs > timeout;
+}
+
 static const char *auth_request_penalty_user(struct auth_request *request)
 {
 	return request->master_user != NULL ? request->master_user
@@ -490,7 +499,9 @@ static void auth_request_credentials_work(struct auth_request *request)
 	result = auth_request_lookup_authn(request, &rec);
 	if (result == PASSDB_RESULT_OK) {
 		password_split(request->pool, rec.password, &scheme, &data);
-		if (strcmp(scheme, request->work_scheme) == 0)
+		if (strcmp(scheme, request->work_scheme) == 0 ||
+		    (auth_scheme_is_plain(scheme) &&
+		     auth_scheme_is_plain(request->work_scheme)))
 			request->work_credentials = data;
 		else if (auth_scheme_is_plain(scheme) &&
 			 str_begins(request->work_scheme, "SCRAM-SHA-"))

@@ -505,6 +505,20 @@ class GarbageTest(AuthServerTest):
         self.assertEqual(fields, ["FAIL", "1"])
 
 
+class TimeoutTest(AuthServerTest):
+    config_extra = "request_timeout = 1s\n"
+
+    def test_waiting_request_times_out(self):
+        c = self.connect()
+        c.send("AUTH\t1\tLOGIN\tservice=smtp\tsecured\n")
+        self.assertEqual(c.fields()[0], "CONT")
+        # swept every 5 seconds
+        self.assertEqual(c.fields(), ["FAIL", "1",
+                                      "reason=Authentication request timed out"])
+        c.send("CONT\t1\t%s\n" % b64("alice"))
+        self.assertEqual(c.fields()[:2], ["FAIL", "1"])
+
+
 class UserdbTest(AuthServerTest):
     def userdb(self):
         c = AuthClient(self.userdb_path)
