@@ -89,7 +89,7 @@ void lmtp_client_command_async(struct lmtp_client *client)
 static void lmtp_client_say_goodbye(struct lmtp_client *client)
 {
 	lmtp_client_reply(client, 421, LMTP_ESC_NOT_ACCEPTING,
-			  "%s Server shutting down", lmtp_env->hostname);
+			  "Server shutting down");
 	lmtp_client_disconnect(client, "Server shutting down");
 }
 
@@ -249,7 +249,7 @@ void lmtp_client_accept(struct conn *conn, void *context)
 	conn_set_context(conn, client);
 	conn_set_settings(conn, &lmtp_conn_set);
 	conn_set_callbacks(conn, &lmtp_client_callbacks);
-	conn_printf(conn, "220 %s Postern LMTP ready\r\n", lmtp_env->hostname);
+	conn_printf(conn, "220 %s Postern LMTP\r\n", lmtp_env->hostname);
 }
 
 void lmtp_service_init(const struct service_env *env,

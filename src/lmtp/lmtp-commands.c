@@ -286,8 +286,7 @@ static void lmtp_proceed_noop(struct lmtp_client *client,
 static void lmtp_proceed_quit(struct lmtp_client *client,
 			      struct lmtp_cmd_ctx *ctx)
 {
-	lmtp_client_reply(client, 221, LMTP_ESC_OTHER, "%s Bye",
-			  lmtp_env->hostname);
+	lmtp_client_reply(client, 221, LMTP_ESC_OTHER, "Bye");
 	lmtp_client_disconnect(client, "QUIT");
 }
 

@@ -139,17 +139,17 @@ def maildir_tmp_files(server):
 
 def split_trace_headers(message):
     """(trace headers dict, rest) where the trace headers are the
-    Return-Path, Delivered-To and Received we prepend."""
+    Return-Path, Delivered-To and Received that Postern prepends, in that
+    order (Received only from LMTP); a relay's own Received stays in
+    rest."""
     trace = {}
     rest = message
-    while True:
-        for name in (b"Return-Path: ", b"Delivered-To: ", b"Received: "):
-            if rest.startswith(name):
-                end = rest.index(b"\r\n")
-                while rest[end + 2:end + 3] in (b"\t", b" "):
-                    end = rest.index(b"\r\n", end + 2)
-                trace[name[:-2].decode()] = rest[len(name):end].decode()
-                rest = rest[end + 2:]
-                break
-        else:
-            return trace, rest
+    for name in (b"Return-Path: ", b"Delivered-To: ", b"Received: "):
+        if not rest.startswith(name):
+            continue
+        end = rest.index(b"\r\n")
+        while rest[end + 2:end + 3] in (b"\t", b" "):
+            end = rest.index(b"\r\n", end + 2)
+        trace[name[:-2].decode()] = rest[len(name):end].decode()
+        rest = rest[end + 2:]
+    return trace, rest
