@@ -2,6 +2,7 @@
 #include "auth-master-client.h"
 #include "lmtp-settings.h"
 #include "lmtp-transaction.h"
+#include "lmtp-user-cache.h"
 #include "postern/storage.h"
 #include "str.h"
 #include "xalloc.h"
@@ -260,6 +261,7 @@ void lmtp_service_init(const struct service_env *env,
 	lmtp_conn_set.max_line_length = LMTP_MAX_LINE_LENGTH;
 	lmtp_conn_set.output_limit = LMTP_OUTPUT_LIMIT;
 	lmtp_conn_set.idle_timeout_secs = set->idle_timeout;
+	lmtp_user_cache_init(env->loop);
 }
 
 /* Busy: running a command, or in the middle of a message. */
@@ -290,6 +292,7 @@ void lmtp_service_deinit(void)
 {
 	if (lmtp_userdb != NULL)
 		auth_master_client_free(&lmtp_userdb);
+	lmtp_user_cache_deinit();
 	lmtp_env = NULL;
 	lmtp_set = NULL;
 }

@@ -21,6 +21,10 @@ int lmtp_delivery_user_open(const char *username, char *const *fields,
 	return -1;
 }
 
+void lmtp_delivery_user_ref(struct mail_user *user)
+{
+}
+
 void lmtp_delivery_user_unref(struct mail_user **user)
 {
 	*user = NULL;

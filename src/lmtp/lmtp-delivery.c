@@ -109,6 +109,11 @@ int lmtp_delivery_quota_usage(struct mail_user *user, struct lmtp_quota *quota,
 	return ret;
 }
 
+void lmtp_delivery_user_ref(struct mail_user *user)
+{
+	mail_user_ref(user);
+}
+
 void lmtp_delivery_user_unref(struct mail_user **user)
 {
 	mail_user_unref(user);

@@ -35,6 +35,8 @@ int lmtp_delivery_user_open(const char *username, char *const *fields,
 			    const struct storage_settings *set,
 			    struct mail_user **user_r, const char **error_r);
 
+/* Another reference (thread-safe). */
+void lmtp_delivery_user_ref(struct mail_user *user);
 /* Drops the reference of lmtp_delivery_user_open(). */
 void lmtp_delivery_user_unref(struct mail_user **user);
 /* mail_error_name(), for logs. */

@@ -2,6 +2,7 @@
 #include "auth-master-client.h"
 #include "lmtp-settings.h"
 #include "lmtp-transaction.h"
+#include "lmtp-user-cache.h"
 #include "pool.h"
 #include "strfuncs.h"
 #include "xalloc.h"
@@ -125,6 +126,7 @@ static void lmtp_rcpt_done(uv_work_t *work, int status)
 	if (rcpt->user != NULL) {
 		/* kept by the transaction; freed with it */
 		lmtp_transaction_add_rcpt(rcpt->trans, rcpt);
+		lmtp_user_cache_keep(rcpt->user);
 	}
 	if (!conn_is_closing(client->conn)) {
 		if (rcpt->user != NULL) {
