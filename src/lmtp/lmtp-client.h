@@ -60,8 +60,6 @@ struct lmtp_client {
 	/* Thread-pool jobs in flight for this session (each holds a conn
 	   reference) */
 	unsigned int jobs;
-	/* A write job of the message runs (at most one at a time). */
-	bool flushing;
 	/* Input was paused because the message buffers are full. */
 	bool data_paused;
 

@@ -143,10 +143,9 @@ static void lmtp_data_commit_all(struct lmtp_client *client)
 
 /* ---- writing ---- */
 
-static void lmtp_data_begin_deliveries(struct lmtp_client *client)
+static void lmtp_data_begin_deliveries(struct lmtp_client *client,
+				       struct lmtp_transaction *trans)
 {
-	struct lmtp_transaction *trans = client->trans;
-
 	trans->deliveries_begun = true;
 	for (unsigned int i = 0; i < trans->rcpts_count; i++) {
 		struct lmtp_recipient *rcpt = trans->rcpts[i];
@@ -166,11 +165,12 @@ static void lmtp_data_begin_deliveries(struct lmtp_client *client)
 static void lmtp_data_flush_work_cb(uv_work_t *work)
 {
 	struct lmtp_client *client = work->data;
-	struct lmtp_transaction *trans = client->trans;
+	struct lmtp_transaction *trans =
+		CONTAINER_OF(work, struct lmtp_transaction, flush_work);
 	buffer_t *flush = trans->flush;
 
 	if (!trans->deliveries_begun)
-		lmtp_data_begin_deliveries(client);
+		lmtp_data_begin_deliveries(client, trans);
 	for (unsigned int i = 0; i < trans->rcpts_count; i++) {
 		lmtp_delivery_write(trans->rcpts[i]->delivery, flush->data,
 				    flush->used);
@@ -185,10 +185,14 @@ static void lmtp_data_try_flush(struct lmtp_client *client);
 static void lmtp_data_flush_done(uv_work_t *work, int status)
 {
 	struct lmtp_client *client = work->data;
-	struct lmtp_transaction *trans = client->trans;
+	struct lmtp_transaction *trans =
+		CONTAINER_OF(work, struct lmtp_transaction, flush_work);
 
-	client->flushing = false;
-	if (trans->flush_final) {
+	trans->flushing = false;
+	if (trans->orphaned) {
+		/* RSET (or a new LHLO) came while this chunk was written */
+		lmtp_transaction_free(lmtp_env->loop, &trans);
+	} else if (trans->flush_final) {
 		if (trans->rcpts_count == 1)
 			lmtp_data_finish(client);
 		else
@@ -213,7 +217,7 @@ static void lmtp_data_try_flush(struct lmtp_client *client)
 	struct lmtp_transaction *trans = client->trans;
 	buffer_t *tmp;
 
-	if (client->flushing || trans->flush_final)
+	if (trans->flushing || trans->flush_final)
 		return;
 	if (!trans->data_end && trans->fill->used < LMTP_DATA_CHUNK_SIZE)
 		return;
@@ -221,7 +225,7 @@ static void lmtp_data_try_flush(struct lmtp_client *client)
 	trans->flush = trans->fill;
 	trans->fill = tmp;
 	trans->flush_final = trans->data_end;
-	client->flushing = true;
+	trans->flushing = true;
 	trans->flush_work.data = client;
 	lmtp_client_queue_job(client, &trans->flush_work,
 			      lmtp_data_flush_work_cb, lmtp_data_flush_done);

@@ -87,6 +87,10 @@ void lmtp_transaction_free(uv_loop_t *loop, struct lmtp_transaction **_trans)
 	*_trans = NULL;
 	if (trans == NULL)
 		return;
+	if (trans->flushing) {
+		trans->orphaned = true;
+		return;
+	}
 	if (!lmtp_transaction_has_storage(trans)) {
 		lmtp_transaction_destroy(trans);
 		return;

@@ -75,6 +75,11 @@ struct lmtp_transaction {
 	/* The job writing flush; it ends the message when final */
 	uv_work_t flush_work;
 	bool flush_final;
+	/* The job runs (at most one at a time). */
+	bool flushing;
+	/* The session let go of the transaction while the job ran: the
+	   job's end frees it. */
+	bool orphaned;
 
 	/* Cleanup on the thread pool */
 	uv_work_t free_work;
@@ -88,7 +93,8 @@ void lmtp_transaction_add_rcpt(struct lmtp_transaction *trans,
 			       struct lmtp_recipient *rcpt);
 /* Frees the transaction: aborts unfinished deliveries and closes the
    recipients' storage, on the thread pool of loop if there is any to
-   close. NULLs *trans. */
+   close. While a write job runs, the transaction is only marked orphaned
+   and the job's end frees it. NULLs *trans. */
 void lmtp_transaction_free(uv_loop_t *loop, struct lmtp_transaction **trans);
 /* The blocking part of the above, for a caller already on the thread
    pool: aborts deliveries and drops the users. */

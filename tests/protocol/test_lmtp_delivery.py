@@ -231,6 +231,21 @@ class LMTPDeliveryTest(ServerTestCase):
         self.assertEqual((r.code, r.esc), (552, "5.3.4"))
         self.assertEqual(len(self.inbox("bob")), before)
 
+    def test_rset_while_chunks_are_written(self):
+        """RSET right after a big BDAT chunk, while its bytes are still
+        being written on the thread pool (a use-after-free once)."""
+        before = len(self.inbox("bob"))
+        c = self.client()
+        chunk = b"w" * (300 * 1024)
+        for _ in range(10):
+            c.envelope("s@example.test", [addr("bob")])
+            c.send(b"BDAT %d\r\n%sRSET\r\n" % (len(chunk), chunk))
+            self.assertEqual([c.reply().code, c.reply().code], [250, 250])
+        c.send(b"BDAT 100\r\n" + b"v" * 100 + b"QUIT\r\n")
+        self.assertEqual(c.reply().code, 503)
+        self.assertEqual(c.reply().code, 221)
+        self.assertEqual(len(self.inbox("bob")), before)
+
     def test_dropped_connection_mid_data(self):
         before = len(self.inbox("alice"))
         c = self.client()
