@@ -1,7 +1,7 @@
 #!/bin/bash
 # LMTP delivery benchmark: Postern against Debian's Dovecot, side by side.
 #   bench/lmtp/run.sh [BUILD_DIR] [REPEATS] [SECONDS]
-# Starts a private posternd (data in /var/tmp/postern-bench, users
+# Starts a private posternd (data in /var/tmp/postern-lmtp-bench, users
 # testuser1..200 with maildirs there, storage fsync = group, the default)
 # and the reference Dovecot (/work/shared/bench/dovecot-peer.sh: LMTP on
 # 10024, maildirs in /var/tmp/dovecot-peer/mail, Debian's defaults, i.e.
@@ -15,8 +15,8 @@ build=${1:-$top/build}
 repeats=${2:-5}
 seconds=${3:-10}
 posternd=$build/src/master/posternd
-base=/var/tmp/postern-bench
-port=${POSTERN_BENCH_PORT:-11024}
+base=${POSTERN_BENCH_DIR:-/var/tmp/postern-lmtp-bench}
+port=${POSTERN_BENCH_PORT:-12024}
 peer=${DOVECOT_PEER:-/work/shared/bench/dovecot-peer.sh}
 results=$here/results-$(date +%Y%m%d-%H%M%S).jsonl
 
