@@ -1,8 +1,8 @@
 #include "auth-process.h"
-#include "conn.h"
 #include "auth.h"
 #include "auth-cache.h"
 #include "auth-server.h"
+#include "conn.h"
 #include "listener.h"
 #include "log.h"
 

@@ -1,4 +1,4 @@
-"""A real Postfix authenticates SMTP clients through Postern's auth-client
+"""A real Postfix authenticates SMTP clients through posternd's auth-client
 socket (smtpd_sasl_type = dovecot), driven by swaks.
 
 A private Postfix instance runs in the foreground on a free loopback port
@@ -6,7 +6,6 @@ with its own config, queue and data directories under a temporary
 directory, not chrooted. Only the SMTP AUTH exchange is exercised (swaks
 --quit-after AUTH), so no mail is queued.
 
-Usage: test_postfix_sasl.py AUTH_TEST_SERVER
 Exits 77 (meson: skipped) without root, postfix or swaks.
 """
 
@@ -21,7 +20,8 @@ import tempfile
 import time
 import unittest
 
-SERVER = os.environ.get("AUTH_TEST_SERVER", "auth-test-server")
+from postern_test import PosternServer
+
 TIMEOUT_SCALE = float(os.environ.get("POSTERN_TIMEOUT_SCALE", "1"))
 POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
 # doveadm pw -s SHA512-CRYPT -p 'p@ss wörd'
@@ -94,17 +94,12 @@ class PostfixSaslTest(unittest.TestCase):
 
     @classmethod
     def start_auth(cls):
-        with open(os.path.join(cls.dir, "users"), "w") as f:
-            f.write("alice:%s\nbob:{PLAIN}bobsecret\n" % ALICE_HASH)
-        conf = os.path.join(cls.dir, "auth.conf")
-        with open(conf, "w") as f:
-            f.write("[auth]\npassdb = passwd-file:users\n"
-                    "failure_delay = 0\npenalty_max_delay = 0\n")
-        cls.auth_log = open(os.path.join(cls.dir, "auth.log"), "w+")
-        cls.auth = subprocess.Popen([SERVER, conf, cls.dir],
-                                    stdout=cls.auth_log,
-                                    stderr=cls.auth_log)
-        cls.socket = os.path.join(cls.dir, "auth-client")
+        cls.server = PosternServer(
+            users={"alice": ALICE_HASH, "bob": "bobsecret"},
+            sections={"auth": "penalty_max_delay = 0\n"})
+        os.chmod(cls.server.dir, 0o755)  # smtpd connects as postfix
+        cls.server.start()
+        cls.socket = os.path.join(cls.server.dir, "var", "auth-client")
         wait_for(lambda: os.path.exists(cls.socket), "the auth socket")
 
     @classmethod
@@ -141,13 +136,12 @@ class PostfixSaslTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for proc in (cls.postfix, cls.auth):
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15 * TIMEOUT_SCALE)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        cls.auth_log.close()
+        cls.postfix.send_signal(signal.SIGTERM)
+        try:
+            cls.postfix.wait(timeout=15 * TIMEOUT_SCALE)
+        except subprocess.TimeoutExpired:
+            cls.postfix.kill()
+        cls.server.cleanup()
         if os.environ.get("POSTERN_KEEP_TMP") is None:
             shutil.rmtree(cls.dir, ignore_errors=True)
 
@@ -211,8 +205,6 @@ def skip_reason():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
-        SERVER = os.path.abspath(sys.argv.pop(1))
     reason = skip_reason()
     if reason is not None:
         print("SKIP: " + reason)

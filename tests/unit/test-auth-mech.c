@@ -289,6 +289,9 @@ static void test_plaintext_policy(void **state)
 	start_info(&ex, "PLAIN", PLAIN("\0alice\0secret"), &info);
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
 	assert_true(strstr(ex.reason, "Plaintext") != NULL);
+	info.remote_ip = NULL;
+	start_info(&ex, "PLAIN", PLAIN("\0alice\0secret"), &info);
+	assert_int_equal(ex.last, AUTH_REPLY_OK);
 	info.remote_ip = "127.0.0.1";
 	start_info(&ex, "PLAIN", PLAIN("\0alice\0secret"), &info);
 	assert_int_equal(ex.last, AUTH_REPLY_OK);
