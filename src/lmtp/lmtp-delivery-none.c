@@ -60,11 +60,6 @@ void lmtp_delivery_write(struct lmtp_delivery *delivery, const void *data,
 {
 }
 
-bool lmtp_delivery_failed(const struct lmtp_delivery *delivery)
-{
-	return true;
-}
-
 void lmtp_delivery_fail(struct lmtp_delivery *delivery, enum mail_error code,
 			const char *text)
 {

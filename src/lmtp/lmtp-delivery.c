@@ -210,11 +210,6 @@ void lmtp_delivery_write(struct lmtp_delivery *delivery, const void *data,
 	}
 }
 
-bool lmtp_delivery_failed(const struct lmtp_delivery *delivery)
-{
-	return delivery->error != MAIL_ERROR_NONE;
-}
-
 static void lmtp_delivery_free(struct lmtp_delivery **_delivery)
 {
 	struct lmtp_delivery *delivery = *_delivery;

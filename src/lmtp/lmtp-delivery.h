@@ -65,14 +65,12 @@ struct lmtp_delivery_params {
 	const struct log_ctx *log_ctx;
 };
 
-/* Starts saving. Never NULL; a failure shows in lmtp_delivery_failed() and
-   at commit. */
+/* Starts saving. Never NULL; a failure shows at commit. */
 struct lmtp_delivery *
 lmtp_delivery_begin(const struct lmtp_delivery_params *params);
 /* Appends message bytes (any line endings: storage writes CRLF). */
 void lmtp_delivery_write(struct lmtp_delivery *delivery, const void *data,
 			 size_t size);
-bool lmtp_delivery_failed(const struct lmtp_delivery *delivery);
 /* Fails the delivery with code and a text for the reply (quota, size). */
 void lmtp_delivery_fail(struct lmtp_delivery *delivery, enum mail_error code,
 			const char *text);
