@@ -12,9 +12,10 @@ import subprocess
 import time
 import unittest
 
-from lmtp_helpers import (DOMAIN, LMTPClient, lmtp_server, maildir_messages,
-                          maildir_tmp_files, split_trace_headers)
-from postern_test import POSTERND, ServerTestCase, main, scaled
+from lmtp_helpers import (DOMAIN, PASSWORD, LMTPClient, lmtp_server,
+                          maildir_messages, maildir_tmp_files,
+                          split_trace_headers)
+from postern_test import LineClient, POSTERND, ServerTestCase, main, scaled
 
 POSTERN_DELIVER = os.environ.get(
     "POSTERN_DELIVER",
@@ -258,6 +259,30 @@ class LMTPDeliveryTest(ServerTestCase):
         self.assertEqual(len(self.inbox("alice")), before)
         self.assertEqual(maildir_tmp_files(self.server), [])
         self.assertIn("nothing delivered", self.server.read_log())
+
+    def test_delivery_wakes_idle(self):
+        """An IMAP session in IDLE on the recipient's INBOX hears EXISTS
+        within a second of the 250 (storage notifies watchers on commit).
+        Skipped while this build's IMAP can't SELECT."""
+        imap = LineClient(self.server.ports["imap"])
+        self.addCleanup(imap.close)
+        imap.read_line()
+        imap.send_line("a LOGIN bob %s" % PASSWORD)
+        if not imap.read_until(lambda l: l.startswith("a "))[-1] \
+                .startswith("a OK"):
+            self.skipTest("IMAP LOGIN not available in this build")
+        imap.send_line("b SELECT INBOX")
+        lines = imap.read_until(lambda l: l.startswith("b "))
+        if not lines[-1].startswith("b OK"):
+            self.skipTest("IMAP SELECT not available in this build")
+        exists = [int(l.split()[1]) for l in lines
+                  if l.startswith("* ") and l.endswith(" EXISTS")][0]
+        imap.send_line("c IDLE")
+        self.assertTrue(imap.read_line().startswith("+"))
+        self.assertEqual(self.deliver("bob", BODY).code, 250)
+        imap.sock.settimeout(scaled(1.5))
+        self.assertEqual(imap.read_line(), "* %d EXISTS" % (exists + 1))
+        imap.send_line("DONE")
 
     def run_deliver(self, args, stdin):
         return subprocess.run([POSTERN_DELIVER, "-c",
