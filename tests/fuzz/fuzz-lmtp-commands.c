@@ -23,9 +23,9 @@ static void fuzz_roundtrip(struct pool *pool, enum lmtp_parse_flags flags,
 		return;
 	args = pool_printf(pool, "TO:<%s>",
 			   lmtp_address_to_string(pool, address));
-	i_assert(lmtp_parse_path(pool, args, "TO:",
-				 flags | LMTP_PARSE_ALLOW_UTF8, &again, &params,
-				 &error) == LMTP_PARSE_OK);
+	i_assert(lmtp_parse_path(pool, args,
+				 "TO:", flags | LMTP_PARSE_ALLOW_UTF8, &again,
+				 &params, &error) == LMTP_PARSE_OK);
 	i_assert(strcmp(again.localpart, address->localpart) == 0);
 	i_assert((again.domain == NULL) == (address->domain == NULL));
 	i_assert(again.domain == NULL ||
@@ -51,9 +51,8 @@ static void fuzz_path(struct pool *pool, const char *args,
 	if (address.localpart != NULL) {
 		lmtp_address_split_detail(pool, address.localpart, "+-", &user,
 					  &detail);
-		i_assert(detail == NULL ||
-			 strlen(user) + strlen(detail) + 1 ==
-				 strlen(address.localpart));
+		i_assert(detail == NULL || strlen(user) + strlen(detail) + 1 ==
+						   strlen(address.localpart));
 	}
 }
 

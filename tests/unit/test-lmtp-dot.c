@@ -40,10 +40,9 @@ static void check_case(const struct dot_case *c, size_t piece)
 	while (pos < len && !lmtp_dot_decoder_is_end(&dec)) {
 		size_t n = MIN(piece, len - pos), out_size;
 
-		consumed = lmtp_dot_decode(&dec,
-					   (const unsigned char *)c->input +
-						   pos,
-					   n, out + out_len, &out_size);
+		consumed = lmtp_dot_decode(
+			&dec, (const unsigned char *)c->input + pos, n,
+			out + out_len, &out_size);
 		assert_true(consumed <= n);
 		assert_true(out_size <= consumed + 1);
 		out_len += out_size;

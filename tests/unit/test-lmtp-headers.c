@@ -73,29 +73,26 @@ static void test_quota(void **state)
 	assert_int_equal(lmtp_quota_parse_rule("*:storage=10", &quota, &error),
 			 0);
 	assert_int_equal(quota.max_bytes, 10 * 1024);
-	assert_int_equal(lmtp_quota_parse_rule("*:bytes=10:messages=2", &quota,
-					       &error),
-			 0);
+	assert_int_equal(
+		lmtp_quota_parse_rule("*:bytes=10:messages=2", &quota, &error),
+		0);
 	assert_int_equal(quota.max_bytes, 10);
 	assert_int_equal(quota.max_messages, 2);
-	assert_int_equal(lmtp_quota_parse_rule("*:storage=100b", &quota,
-					       &error),
-			 0);
+	assert_int_equal(
+		lmtp_quota_parse_rule("*:storage=100b", &quota, &error), 0);
 	assert_int_equal(quota.max_bytes, 100);
 	quota.bytes = 90;
 	quota.messages = 0;
 	assert_false(lmtp_quota_exceeded(&quota, 10));
 	assert_true(lmtp_quota_exceeded(&quota, 11));
 	/* rules for one mailbox don't limit deliveries */
-	assert_int_equal(lmtp_quota_parse_rule("Trash:storage=+10M", &quota,
-					       &error),
-			 0);
+	assert_int_equal(
+		lmtp_quota_parse_rule("Trash:storage=+10M", &quota, &error), 0);
 	assert_false(lmtp_quota_has_limits(&quota));
 	assert_int_equal(lmtp_quota_parse_rule("*:ignore", &quota, &error), 0);
 	assert_false(lmtp_quota_has_limits(&quota));
-	assert_int_equal(lmtp_quota_parse_rule("*:storage=lots", &quota,
-					       &error),
-			 -1);
+	assert_int_equal(
+		lmtp_quota_parse_rule("*:storage=lots", &quota, &error), -1);
 	assert_int_equal(lmtp_quota_parse_rule("*:frobs=1", &quota, &error),
 			 -1);
 }

@@ -46,10 +46,10 @@ static const struct path_case path_cases[] = {
 	{ "TO:<a@b> X=", 0, LMTP_PARSE_SYNTAX, NULL, NULL, 0 },
 	{ "TO:<a@b>  NOTIFY=NEVER  ", 0, LMTP_PARSE_OK, "a", "b", 1 },
 	/* RFC 6531: UTF-8 only with SMTPUTF8 */
-	{ "TO:<j\xc3\xb6rg@example.test>", 0, LMTP_PARSE_NON_ASCII, NULL,
-	  NULL, 0 },
-	{ "TO:<j\xc3\xb6rg@example.test>", LMTP_PARSE_ALLOW_UTF8,
-	  LMTP_PARSE_OK, "j\xc3\xb6rg", "example.test", 0 },
+	{ "TO:<j\xc3\xb6rg@example.test>", 0, LMTP_PARSE_NON_ASCII, NULL, NULL,
+	  0 },
+	{ "TO:<j\xc3\xb6rg@example.test>", LMTP_PARSE_ALLOW_UTF8, LMTP_PARSE_OK,
+	  "j\xc3\xb6rg", "example.test", 0 },
 	{ "TO:<\"a\x01\"@b>", 0, LMTP_PARSE_SYNTAX, NULL, NULL, 0 },
 };
 
@@ -98,9 +98,9 @@ static enum lmtp_param_result mail_params(const char *args,
 	const char *error;
 	enum lmtp_param_result ret;
 
-	assert_int_equal(lmtp_parse_path(pool, args, "FROM:",
-					 LMTP_PARSE_ALLOW_NULL, &address,
-					 &params, &error),
+	assert_int_equal(lmtp_parse_path(pool, args,
+					 "FROM:", LMTP_PARSE_ALLOW_NULL,
+					 &address, &params, &error),
 			 LMTP_PARSE_OK);
 	ret = lmtp_parse_mail_params(params, mail_r, &error);
 	pool_destroy(&pool);
@@ -119,9 +119,9 @@ static void test_mail_params(void **state)
 	assert_int_equal(mail.body, LMTP_BODY_8BITMIME);
 	assert_true(mail.smtputf8);
 	/* what relays pass on from DSN and AUTH */
-	assert_int_equal(mail_params("FROM:<a@b> RET=HDRS ENVID=x AUTH=<>",
-				     &mail),
-			 LMTP_PARAM_OK);
+	assert_int_equal(
+		mail_params("FROM:<a@b> RET=HDRS ENVID=x AUTH=<>", &mail),
+		LMTP_PARAM_OK);
 	assert_int_equal(mail_params("FROM:<> SIZE=x", &mail),
 			 LMTP_PARAM_INVALID);
 	assert_int_equal(mail_params("FROM:<> SIZE=-1", &mail),
