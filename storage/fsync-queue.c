@@ -47,7 +47,7 @@ static void fsync_group_run(struct fsync_request *group)
 
 int fsync_queue_sync(const int *fds, unsigned int count)
 {
-	struct fsync_request req = {.fds = fds, .count = count};
+	struct fsync_request req = { .fds = fds, .count = count };
 
 	pthread_mutex_lock(&fsync_lock);
 	*fsync_tail = &req;

@@ -16,39 +16,39 @@
 /* Schema migrations: step n takes user_version n to n+1. Never edit a
    released step; append one. */
 static const char *const index_db_migrations[] = {
-    /* 0 -> 1 */
-    "CREATE TABLE mailboxes ("
-    " id INTEGER PRIMARY KEY,"
-    " name TEXT NOT NULL UNIQUE,"
-    " guid BLOB NOT NULL,"
-    " uidvalidity INTEGER NOT NULL,"
-    " uidnext INTEGER NOT NULL DEFAULT 1,"
-    " highest_modseq INTEGER NOT NULL DEFAULT 1,"
-    " first_recent_uid INTEGER NOT NULL DEFAULT 1,"
-    " expunge_horizon INTEGER NOT NULL DEFAULT 0,"
-    " special_use INTEGER NOT NULL DEFAULT 0,"
-    " sync_state TEXT NOT NULL DEFAULT '');"
-    "CREATE TABLE keywords ("
-    " mailbox_id INTEGER NOT NULL, idx INTEGER NOT NULL,"
-    " name TEXT NOT NULL, PRIMARY KEY (mailbox_id, idx)) WITHOUT ROWID;"
-    "CREATE TABLE messages ("
-    " mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL,"
-    " flags INTEGER NOT NULL, keywords INTEGER NOT NULL DEFAULT 0,"
-    " modseq INTEGER NOT NULL, location TEXT NOT NULL, extra TEXT,"
-    " psize INTEGER, vsize INTEGER, received INTEGER, received_tz INTEGER,"
-    " saved INTEGER, guid BLOB, pop3_uidl TEXT,"
-    " PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;"
-    "CREATE INDEX messages_modseq ON messages (mailbox_id, modseq);"
-    "CREATE TABLE message_cache ("
-    " mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL,"
-    " sent INTEGER, sent_tz INTEGER, envelope TEXT, bodystructure TEXT,"
-    " body TEXT, parts BLOB,"
-    " PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;"
-    "CREATE TABLE expunged ("
-    " mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL,"
-    " modseq INTEGER NOT NULL,"
-    " PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;"
-    "CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq);",
+	/* 0 -> 1 */
+	"CREATE TABLE mailboxes ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" guid BLOB NOT NULL,"
+	" uidvalidity INTEGER NOT NULL,"
+	" uidnext INTEGER NOT NULL DEFAULT 1,"
+	" highest_modseq INTEGER NOT NULL DEFAULT 1,"
+	" first_recent_uid INTEGER NOT NULL DEFAULT 1,"
+	" expunge_horizon INTEGER NOT NULL DEFAULT 0,"
+	" special_use INTEGER NOT NULL DEFAULT 0,"
+	" sync_state TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE keywords ("
+	" mailbox_id INTEGER NOT NULL, idx INTEGER NOT NULL,"
+	" name TEXT NOT NULL, PRIMARY KEY (mailbox_id, idx)) WITHOUT ROWID;"
+	"CREATE TABLE messages ("
+	" mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL,"
+	" flags INTEGER NOT NULL, keywords INTEGER NOT NULL DEFAULT 0,"
+	" modseq INTEGER NOT NULL, location TEXT NOT NULL, extra TEXT,"
+	" psize INTEGER, vsize INTEGER, received INTEGER, received_tz INTEGER,"
+	" saved INTEGER, guid BLOB, pop3_uidl TEXT,"
+	" PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;"
+	"CREATE INDEX messages_modseq ON messages (mailbox_id, modseq);"
+	"CREATE TABLE message_cache ("
+	" mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL,"
+	" sent INTEGER, sent_tz INTEGER, envelope TEXT, bodystructure TEXT,"
+	" body TEXT, parts BLOB,"
+	" PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;"
+	"CREATE TABLE expunged ("
+	" mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL,"
+	" modseq INTEGER NOT NULL,"
+	" PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;"
+	"CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq);",
 };
 
 #define MSG_COLUMNS                                                     \
@@ -56,104 +56,106 @@ static const char *const index_db_migrations[] = {
 	"received, received_tz, saved, guid, pop3_uidl"
 
 static const char *const index_db_sql[INDEX_STMT_COUNT] = {
-    [INDEX_STMT_MAILBOX_BY_NAME] =
-	"SELECT id, guid, uidvalidity, uidnext, highest_modseq,"
-	" first_recent_uid, expunge_horizon, special_use, sync_state"
-	" FROM mailboxes WHERE name = ?1",
-    [INDEX_STMT_MAILBOX_INSERT] =
-	"INSERT INTO mailboxes (name, guid, uidvalidity, uidnext,"
-	" highest_modseq, special_use, expunge_horizon)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [INDEX_STMT_MAILBOX_DELETE] = "DELETE FROM mailboxes WHERE id = ?1",
-    [INDEX_STMT_MAILBOX_RENAME] =
-	"UPDATE mailboxes SET name = ?2 WHERE id = ?1",
-    [INDEX_STMT_MAILBOX_NAMES] = "SELECT id, name FROM mailboxes",
-    [INDEX_STMT_MAILBOX_UPDATE_COUNTERS] =
-	"UPDATE mailboxes SET uidnext = ?2, highest_modseq = ?3"
-	" WHERE id = ?1",
-    [INDEX_STMT_MAILBOX_SET_STATE] =
-	"UPDATE mailboxes SET sync_state = ?2 WHERE id = ?1",
-    [INDEX_STMT_MAILBOX_SET_RECENT] =
-	"UPDATE mailboxes SET first_recent_uid = ?2 WHERE id = ?1",
-    [INDEX_STMT_MAILBOX_SET_SPECIAL_USE] =
-	"UPDATE mailboxes SET special_use = ?2 WHERE id = ?1",
-    [INDEX_STMT_MAILBOX_SET_HORIZON] =
-	"UPDATE mailboxes SET expunge_horizon = ?2 WHERE id = ?1",
-    [INDEX_STMT_KEYWORDS_GET] =
-	"SELECT idx, name FROM keywords WHERE mailbox_id = ?1"
-	" ORDER BY idx",
-    [INDEX_STMT_KEYWORD_INSERT] =
-	"INSERT OR REPLACE INTO keywords (mailbox_id, idx, name)"
-	" VALUES (?1, ?2, ?3)",
-    [INDEX_STMT_MSG_INSERT] =
-	"INSERT OR REPLACE INTO messages (mailbox_id, " MSG_COLUMNS ")"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	" ?13, ?14)",
-    [INDEX_STMT_MSG_UPDATE] =
-	"UPDATE messages SET flags = ?3, keywords = ?4, modseq = ?5,"
-	" location = ?6, extra = ?7 WHERE mailbox_id = ?1 AND uid = ?2",
-    [INDEX_STMT_MSG_DELETE] =
-	"DELETE FROM messages WHERE mailbox_id = ?1 AND uid = ?2",
-    [INDEX_STMT_MSG_GET] = "SELECT " MSG_COLUMNS " FROM messages"
-			   " WHERE mailbox_id = ?1 AND uid = ?2",
-    [INDEX_STMT_MSG_RANGE] =
-	"SELECT " MSG_COLUMNS " FROM messages WHERE mailbox_id = ?1"
-	" AND uid >= ?2 AND uid <= ?3 ORDER BY uid LIMIT ?4",
-    [INDEX_STMT_MSG_ALL] =
-	"SELECT " MSG_COLUMNS " FROM messages WHERE mailbox_id = ?1"
-	" ORDER BY uid",
-    [INDEX_STMT_MSG_UIDS] =
-	"SELECT uid FROM messages WHERE mailbox_id = ?1 ORDER BY uid",
-    [INDEX_STMT_MSG_UIDS_FROM] =
-	"SELECT uid FROM messages WHERE mailbox_id = ?1 AND uid >= ?2"
-	" ORDER BY uid",
-    [INDEX_STMT_MSG_CHANGED_SINCE] =
-	"SELECT uid, flags, keywords, modseq FROM messages"
-	" WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY uid",
-    [INDEX_STMT_MSG_MAX_UID] =
-	"SELECT max(uid) FROM messages WHERE mailbox_id = ?1",
-    [INDEX_STMT_MSG_SET_SIZES] =
-	"UPDATE messages SET psize = ?3, vsize = ?4,"
-	" flags = (flags & ~768) | ?5 WHERE mailbox_id = ?1 AND uid = ?2",
-    [INDEX_STMT_MSG_SET_RECEIVED] =
-	"UPDATE messages SET received = ?3, received_tz = ?4"
-	" WHERE mailbox_id = ?1 AND uid = ?2",
-    [INDEX_STMT_MSG_SET_SAVED] = "UPDATE messages SET saved = ?3"
-				 " WHERE mailbox_id = ?1 AND uid = ?2",
-    [INDEX_STMT_MSG_COUNTS] =
-	"SELECT count(*), sum((flags & 8) = 0), sum((flags & 4) != 0),"
-	" sum(vsize), sum(vsize IS NULL)"
-	" FROM messages WHERE mailbox_id = ?1",
-    [INDEX_STMT_MSG_COUNT_RECENT] =
-	"SELECT count(*) FROM messages WHERE mailbox_id = ?1"
-	" AND uid >= ?2",
-    [INDEX_STMT_MSG_UNSEEN_UIDS] =
-	"SELECT uid FROM messages WHERE mailbox_id = ?1"
-	" AND (flags & 8) = 0 ORDER BY uid",
-    [INDEX_STMT_MSG_DELETE_ALL] = "DELETE FROM messages WHERE mailbox_id = ?1",
-    [INDEX_STMT_EXPUNGED_INSERT] =
-	"INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq)"
-	" VALUES (?1, ?2, ?3)",
-    [INDEX_STMT_EXPUNGED_SINCE] =
-	"SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2"
-	" ORDER BY uid",
-    [INDEX_STMT_EXPUNGED_GET] =
-	"SELECT modseq FROM expunged WHERE mailbox_id = ?1 AND uid = ?2",
-    [INDEX_STMT_EXPUNGED_DELETE_ALL] =
-	"DELETE FROM expunged WHERE mailbox_id = ?1",
-    [INDEX_STMT_CACHE_GET] =
-	"SELECT sent, sent_tz, envelope, bodystructure, body, parts"
-	" FROM message_cache WHERE mailbox_id = ?1 AND uid = ?2",
-    [INDEX_STMT_CACHE_SET] =
-	"INSERT OR REPLACE INTO message_cache (mailbox_id, uid, sent,"
-	" sent_tz, envelope, bodystructure, body, parts)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [INDEX_STMT_CACHE_DELETE] =
-	"DELETE FROM message_cache WHERE mailbox_id = ?1 AND uid = ?2",
-    [INDEX_STMT_CACHE_DELETE_ALL] =
-	"DELETE FROM message_cache WHERE mailbox_id = ?1",
-    [INDEX_STMT_KEYWORDS_DELETE_ALL] =
-	"DELETE FROM keywords WHERE mailbox_id = ?1",
+	[INDEX_STMT_MAILBOX_BY_NAME] =
+		"SELECT id, guid, uidvalidity, uidnext, highest_modseq,"
+		" first_recent_uid, expunge_horizon, special_use, sync_state"
+		" FROM mailboxes WHERE name = ?1",
+	[INDEX_STMT_MAILBOX_INSERT] =
+		"INSERT INTO mailboxes (name, guid, uidvalidity, uidnext,"
+		" highest_modseq, special_use, expunge_horizon)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[INDEX_STMT_MAILBOX_DELETE] = "DELETE FROM mailboxes WHERE id = ?1",
+	[INDEX_STMT_MAILBOX_RENAME] =
+		"UPDATE mailboxes SET name = ?2 WHERE id = ?1",
+	[INDEX_STMT_MAILBOX_NAMES] = "SELECT id, name FROM mailboxes",
+	[INDEX_STMT_MAILBOX_UPDATE_COUNTERS] =
+		"UPDATE mailboxes SET uidnext = ?2, highest_modseq = ?3"
+		" WHERE id = ?1",
+	[INDEX_STMT_MAILBOX_SET_STATE] =
+		"UPDATE mailboxes SET sync_state = ?2 WHERE id = ?1",
+	[INDEX_STMT_MAILBOX_SET_RECENT] =
+		"UPDATE mailboxes SET first_recent_uid = ?2 WHERE id = ?1",
+	[INDEX_STMT_MAILBOX_SET_SPECIAL_USE] =
+		"UPDATE mailboxes SET special_use = ?2 WHERE id = ?1",
+	[INDEX_STMT_MAILBOX_SET_HORIZON] =
+		"UPDATE mailboxes SET expunge_horizon = ?2 WHERE id = ?1",
+	[INDEX_STMT_KEYWORDS_GET] =
+		"SELECT idx, name FROM keywords WHERE mailbox_id = ?1"
+		" ORDER BY idx",
+	[INDEX_STMT_KEYWORD_INSERT] =
+		"INSERT OR REPLACE INTO keywords (mailbox_id, idx, name)"
+		" VALUES (?1, ?2, ?3)",
+	[INDEX_STMT_MSG_INSERT] =
+		"INSERT OR REPLACE INTO messages (mailbox_id, " MSG_COLUMNS ")"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		" ?13, ?14)",
+	[INDEX_STMT_MSG_UPDATE] =
+		"UPDATE messages SET flags = ?3, keywords = ?4, modseq = ?5,"
+		" location = ?6, extra = ?7 WHERE mailbox_id = ?1 AND uid = ?2",
+	[INDEX_STMT_MSG_DELETE] =
+		"DELETE FROM messages WHERE mailbox_id = ?1 AND uid = ?2",
+	[INDEX_STMT_MSG_GET] = "SELECT " MSG_COLUMNS " FROM messages"
+			       " WHERE mailbox_id = ?1 AND uid = ?2",
+	[INDEX_STMT_MSG_RANGE] =
+		"SELECT " MSG_COLUMNS " FROM messages WHERE mailbox_id = ?1"
+		" AND uid >= ?2 AND uid <= ?3 ORDER BY uid LIMIT ?4",
+	[INDEX_STMT_MSG_ALL] =
+		"SELECT " MSG_COLUMNS " FROM messages WHERE mailbox_id = ?1"
+		" ORDER BY uid",
+	[INDEX_STMT_MSG_UIDS] =
+		"SELECT uid FROM messages WHERE mailbox_id = ?1 ORDER BY uid",
+	[INDEX_STMT_MSG_UIDS_FROM] =
+		"SELECT uid FROM messages WHERE mailbox_id = ?1 AND uid >= ?2"
+		" ORDER BY uid",
+	[INDEX_STMT_MSG_CHANGED_SINCE] =
+		"SELECT uid, flags, keywords, modseq FROM messages"
+		" WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY uid",
+	[INDEX_STMT_MSG_MAX_UID] =
+		"SELECT max(uid) FROM messages WHERE mailbox_id = ?1",
+	[INDEX_STMT_MSG_SET_SIZES] =
+		"UPDATE messages SET psize = ?3, vsize = ?4,"
+		" flags = (flags & ~768) | ?5 WHERE mailbox_id = ?1 AND uid = "
+		"?2",
+	[INDEX_STMT_MSG_SET_RECEIVED] =
+		"UPDATE messages SET received = ?3, received_tz = ?4"
+		" WHERE mailbox_id = ?1 AND uid = ?2",
+	[INDEX_STMT_MSG_SET_SAVED] = "UPDATE messages SET saved = ?3"
+				     " WHERE mailbox_id = ?1 AND uid = ?2",
+	[INDEX_STMT_MSG_COUNTS] =
+		"SELECT count(*), sum((flags & 8) = 0), sum((flags & 4) != 0),"
+		" sum(vsize), sum(vsize IS NULL)"
+		" FROM messages WHERE mailbox_id = ?1",
+	[INDEX_STMT_MSG_COUNT_RECENT] =
+		"SELECT count(*) FROM messages WHERE mailbox_id = ?1"
+		" AND uid >= ?2",
+	[INDEX_STMT_MSG_UNSEEN_UIDS] =
+		"SELECT uid FROM messages WHERE mailbox_id = ?1"
+		" AND (flags & 8) = 0 ORDER BY uid",
+	[INDEX_STMT_MSG_DELETE_ALL] =
+		"DELETE FROM messages WHERE mailbox_id = ?1",
+	[INDEX_STMT_EXPUNGED_INSERT] =
+		"INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq)"
+		" VALUES (?1, ?2, ?3)",
+	[INDEX_STMT_EXPUNGED_SINCE] =
+		"SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2"
+		" ORDER BY uid",
+	[INDEX_STMT_EXPUNGED_GET] = "SELECT modseq FROM expunged WHERE "
+				    "mailbox_id = ?1 AND uid = ?2",
+	[INDEX_STMT_EXPUNGED_DELETE_ALL] =
+		"DELETE FROM expunged WHERE mailbox_id = ?1",
+	[INDEX_STMT_CACHE_GET] =
+		"SELECT sent, sent_tz, envelope, bodystructure, body, parts"
+		" FROM message_cache WHERE mailbox_id = ?1 AND uid = ?2",
+	[INDEX_STMT_CACHE_SET] =
+		"INSERT OR REPLACE INTO message_cache (mailbox_id, uid, sent,"
+		" sent_tz, envelope, bodystructure, body, parts)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[INDEX_STMT_CACHE_DELETE] =
+		"DELETE FROM message_cache WHERE mailbox_id = ?1 AND uid = ?2",
+	[INDEX_STMT_CACHE_DELETE_ALL] =
+		"DELETE FROM message_cache WHERE mailbox_id = ?1",
+	[INDEX_STMT_KEYWORDS_DELETE_ALL] =
+		"DELETE FROM keywords WHERE mailbox_id = ?1",
 };
 
 static bool index_db_rc_is_corrupt(int rc)
@@ -325,7 +327,7 @@ static int index_db_try_open(const char *path, struct index_db **db_r,
 	db->path = xstrdup(path);
 	rc = sqlite3_open_v2(path, &db->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				 SQLITE_OPEN_NOMUTEX,
+				     SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
 		*error_r = sqlite3_errstr(rc);
@@ -351,7 +353,7 @@ static int index_db_try_open(const char *path, struct index_db **db_r,
 /* Moves a broken database (and its WAL and shm files) aside. */
 void index_db_move_aside(const char *path)
 {
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
 	char from[4096], to[4096];
 	long now = (long)time(NULL);
 

@@ -13,16 +13,25 @@
 #include <unistd.h>
 
 /* After an index is rebuilt, MODSEQs start above every value handed out
-   before: the record's high-water mark, and a clock-derived floor (2^16
-   changes per second since the epoch) for changes made after the record
-   was last written. */
-static uint64_t index_mailbox_modseq_floor(const struct mailbox_record *record)
+   before: the record's high-water mark (written with expunges of the
+   highest UIDs, and at each rebuild a second's worth above its floor),
+   and a clock-derived floor, (now + 1) * 2^16, which stays above what a
+   mailbox counted up from an earlier floor unless it averaged more than
+   65,536 changes a second. Mailboxes we create start at 1. */
+uint64_t index_mailbox_modseq_floor(struct mail_storage *storage,
+				    const char *name,
+				    struct mailbox_record *record)
 {
-	uint64_t clock_floor = (uint64_t)time(NULL) << 16;
+	uint64_t clock_floor = ((uint64_t)time(NULL) + 1) << 16;
+	uint64_t floor = record->modseq_high_water > clock_floor
+				 ? record->modseq_high_water
+				 : clock_floor;
 
-	return record->modseq_high_water > clock_floor
-		   ? record->modseq_high_water
-		   : clock_floor;
+	/* reserve a second's worth above it, so that a rebuild in the same
+	   second starts above whatever this one hands out */
+	record->modseq_high_water = floor + (1 << 16);
+	(void)storage->backend->record_write(storage, name, record);
+	return floor;
 }
 
 void index_mailbox_clear_keywords(struct index_mailbox *ibox)
@@ -122,8 +131,8 @@ const char *const *index_mailbox_keyword_names(struct index_mailbox *ibox,
 	const char **names;
 	unsigned int n = 0;
 
-	names =
-	    p_new(pool, const char *, (size_t)__builtin_popcountll(mask) + 1);
+	names = p_new(pool, const char *,
+		      (size_t)__builtin_popcountll(mask) + 1);
 	for (unsigned int i = 0; i < ibox->b.keywords_count && mask != 0; i++) {
 		if ((mask & (1ULL << i)) != 0 && ibox->b.keywords[i][0] != '\0')
 			names[n++] = pool_strdup(pool, ibox->b.keywords[i]);
@@ -168,7 +177,7 @@ static int index_mailbox_load_row(struct index_mailbox *ibox)
 	ibox->first_recent_uid = (uint32_t)sqlite3_column_int64(stmt, 5);
 	ibox->expunge_horizon = (uint64_t)sqlite3_column_int64(stmt, 6);
 	ibox->b.record.special_use =
-	    (enum mailbox_special_use)sqlite3_column_int(stmt, 7);
+		(enum mailbox_special_use)sqlite3_column_int(stmt, 7);
 	index_mailbox_set_state_str(ibox,
 				    (const char *)sqlite3_column_text(stmt, 8));
 	sqlite3_reset(stmt);
@@ -199,7 +208,7 @@ static int index_mailbox_create_row(struct index_mailbox *ibox)
 
 	if (storage->backend->record_read(storage, ibox->b.name, record) < 0)
 		return -1;
-	modseq = index_mailbox_modseq_floor(record);
+	modseq = index_mailbox_modseq_floor(storage, ibox->b.name, record);
 	stmt = index_db_stmt(db, INDEX_STMT_MAILBOX_INSERT);
 	sqlite3_bind_text(stmt, 1, ibox->b.name, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 2, record->guid, 16, SQLITE_STATIC);
@@ -303,7 +312,7 @@ static struct index_mailbox *index_mailbox_find(struct mail_user *user,
 {
 	for (size_t i = 0; i < user->boxes.count; i++) {
 		struct index_mailbox *ibox =
-		    (struct index_mailbox *)user->boxes.v[i];
+			(struct index_mailbox *)user->boxes.v[i];
 
 		if (strcmp(ibox->b.name, name) == 0)
 			return ibox;
@@ -376,8 +385,8 @@ void index_mailbox_forget(struct mail_user *user, const char *name)
 static const char *index_mailbox_lock_path(struct index_mailbox *ibox,
 					   char *buf, size_t size)
 {
-	size_t len =
-	    (size_t)snprintf(buf, size, "%s/", ibox->b.storage->user->lock_dir);
+	size_t len = (size_t)snprintf(buf, size, "%s/",
+				      ibox->b.storage->user->lock_dir);
 
 	for (unsigned int i = 0; i < 16 && len + 3 < size; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%02x",
@@ -428,7 +437,7 @@ int index_mailbox_write_counters(struct index_mailbox *ibox)
 {
 	struct index_db *db = ibox->b.storage->user->db;
 	sqlite3_stmt *stmt =
-	    index_db_stmt(db, INDEX_STMT_MAILBOX_UPDATE_COUNTERS);
+		index_db_stmt(db, INDEX_STMT_MAILBOX_UPDATE_COUNTERS);
 
 	sqlite3_bind_int64(stmt, 1, ibox->b.index_id);
 	sqlite3_bind_int64(stmt, 2, ibox->uidnext);

@@ -89,8 +89,8 @@ int index_message_insert(struct index_mailbox *ibox,
 int index_message_expunge(struct index_mailbox *ibox, uint32_t uid,
 			  uint64_t modseq)
 {
-	static const enum index_stmt deletes[] = {INDEX_STMT_MSG_DELETE,
-						  INDEX_STMT_CACHE_DELETE};
+	static const enum index_stmt deletes[] = { INDEX_STMT_MSG_DELETE,
+						   INDEX_STMT_CACHE_DELETE };
 	struct index_db *db = ibox->b.storage->user->db;
 	sqlite3_stmt *stmt;
 

@@ -8,6 +8,7 @@
 #include "pool.h"
 #include "storage-private.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -129,7 +130,7 @@ int index_sync_expunge(struct index_sync *sync, uint32_t uid)
 {
 	if (index_sync_begin_write(sync) < 0 ||
 	    index_message_expunge(sync->ibox, uid, index_sync_modseq(sync)) <
-		0) {
+		    0) {
 		sync->failed = true;
 		return -1;
 	}
@@ -307,10 +308,10 @@ int index_mailbox_sync_files(struct index_mailbox *ibox,
 static int index_mailbox_reset(struct index_mailbox *ibox)
 {
 	static const enum index_stmt deletes[] = {
-	    INDEX_STMT_MSG_DELETE_ALL,
-	    INDEX_STMT_CACHE_DELETE_ALL,
-	    INDEX_STMT_EXPUNGED_DELETE_ALL,
-	    INDEX_STMT_KEYWORDS_DELETE_ALL,
+		INDEX_STMT_MSG_DELETE_ALL,
+		INDEX_STMT_CACHE_DELETE_ALL,
+		INDEX_STMT_EXPUNGED_DELETE_ALL,
+		INDEX_STMT_KEYWORDS_DELETE_ALL,
 	};
 	struct mail_storage *storage = ibox->b.storage;
 	struct index_db *db = storage->user->db;
@@ -326,9 +327,8 @@ static int index_mailbox_reset(struct index_mailbox *ibox)
 	if (storage->backend->record_read(storage, ibox->b.name,
 					  &ibox->b.record) < 0)
 		return -1;
-	floor = (uint64_t)time(NULL) << 16;
-	if (floor < ibox->b.record.modseq_high_water)
-		floor = ibox->b.record.modseq_high_water;
+	floor = index_mailbox_modseq_floor(storage, ibox->b.name,
+					   &ibox->b.record);
 	if (floor <= ibox->highest_modseq)
 		floor = ibox->highest_modseq + 1;
 	ibox->uidnext = 1;
@@ -366,5 +366,56 @@ int index_mailbox_rebuild(struct index_mailbox *ibox)
 	ret = ret < 0 ? -1 : index_mailbox_sync_files(ibox, 0);
 	index_mailbox_unlock(ibox);
 	(void)index_mailbox_refresh(ibox);
+	return ret;
+}
+
+static int mail_user_rebuild_one(struct mail_user *user, const char *name)
+{
+	struct index_mailbox *ibox;
+	int ret;
+
+	ret = index_mailbox_get(user, name, &ibox);
+	if (ret <= 0) {
+		if (ret == 0)
+			storage_error_set(MAIL_ERROR_NOTFOUND,
+					  "Mailbox doesn't exist");
+		return -1;
+	}
+	ret = index_mailbox_rebuild(ibox);
+	index_mailbox_unref(user, &ibox);
+	return ret;
+}
+
+int mail_user_rebuild_index(struct mail_user *user, const char *mailbox_name,
+			    const char **error_r)
+{
+	static __thread char error[256];
+	struct mail_error_sink sink, *prev = storage_error_push(&sink);
+	struct pool *pool = pool_create("rebuild", 4096);
+	const char **names;
+	unsigned int count;
+	int ret = 0;
+
+	mail_user_lock_index(user);
+	if (mail_user_index_ensure(user) < 0) {
+		ret = -1;
+	} else if (mailbox_name != NULL) {
+		ret = mail_user_rebuild_one(user, mailbox_name);
+	} else if (user->storage.backend->list(&user->storage, pool, &names,
+					       &count) < 0) {
+		ret = -1;
+	} else {
+		for (unsigned int i = 0; i < count; i++) {
+			if (mail_user_rebuild_one(user, names[i]) < 0)
+				ret = -1;
+		}
+	}
+	mail_user_unlock_index(user);
+	pool_destroy(&pool);
+	if (ret < 0) {
+		snprintf(error, sizeof(error), "%s", sink.text);
+		*error_r = error;
+	}
+	storage_error_pop(prev);
 	return ret;
 }

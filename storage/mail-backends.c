@@ -5,7 +5,7 @@
 extern const struct mail_backend maildir_backend;
 
 static const struct mail_backend *const mail_backends[] = {
-    &maildir_backend,
+	&maildir_backend,
 };
 
 const struct mail_backend *mail_backend_find(const char *name)

@@ -37,7 +37,7 @@ static int mail_copy_load(struct mailbox *src, const struct seq_range_set *uids,
 
 			index_record_from_row(stmt, pool, &item->rec);
 			item->keywords = index_mailbox_keyword_names(
-			    src->ibox, item->rec.keywords, pool);
+				src->ibox, item->rec.keywords, pool);
 		}
 		sqlite3_reset(stmt);
 	}
@@ -66,7 +66,7 @@ static time_t mail_copy_received_date(struct mailbox *src,
 	time_t date = rec->received_date;
 
 	if (date == 0 && src->user->storage.backend->open_message(
-			     &src->ibox->b, rec, &stream) > 0) {
+				 &src->ibox->b, rec, &stream) > 0) {
 		if (fstat(stream.fd, &st) == 0)
 			date = st.st_mtime;
 		close(stream.fd);
@@ -196,8 +196,8 @@ int mailbox_copy(struct mailbox *src, const struct seq_range_set *uids,
 	if (ret == 0 && count > 0)
 		ret = mail_copy_items(src, items, count, dest, tmp, result_r);
 	if (ret == 0 && move && count > 0)
-		ret =
-		    mailbox_expunge(src, &result_r->src_uids, false, tmp, NULL);
+		ret = mailbox_expunge(src, &result_r->src_uids, false, tmp,
+				      NULL);
 	seq_range_set_deinit(&set);
 	pool_destroy(&tmp);
 	return ret;

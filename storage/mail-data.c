@@ -5,6 +5,7 @@
    RFC822.SIZE is the CRLF size. Whether a message is pure CRLF, and its
    CRLF size, are remembered in the index. */
 
+#include "mail-glue.h"
 #include "mail-private.h"
 #include "pool.h"
 
@@ -15,32 +16,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-uint64_t mail_count_bare_lf(const unsigned char *data, size_t size)
-{
-	uint64_t count = 0;
-	const unsigned char *p = data, *end = data + size;
-
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		if (p == data || p[-1] != '\r')
-			count++;
-		p++;
-	}
-	return count;
-}
-
-size_t mail_crlf_convert(const unsigned char *data, size_t size,
-			 unsigned char *dest)
-{
-	size_t out = 0;
-
-	for (size_t i = 0; i < size; i++) {
-		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r'))
-			dest[out++] = '\r';
-		dest[out++] = data[i];
-	}
-	return out;
-}
 
 void storage_hash_guid(const void *data, size_t size, unsigned char guid[16])
 {
@@ -84,6 +59,28 @@ void mail_data_release(struct mail_data *data)
 	memset(data, 0, sizeof(*data));
 }
 
+/* Writes raw's bytes with CRLF line ends into dest, 64 KiB at a time. */
+static void mail_data_convert(const struct mail_data *raw, unsigned char *dest)
+{
+	const size_t chunk = 64 * 1024;
+	buffer_t *buf = buffer_create(chunk * 2, chunk * 2);
+	struct mail_glue_crlf crlf;
+	size_t pos = 0;
+
+	mail_glue_crlf_init(&crlf);
+	for (size_t off = 0; off < raw->size; off += chunk) {
+		size_t len = raw->size - off < chunk ? raw->size - off : chunk;
+
+		buffer_clear(buf);
+		if (mail_glue_crlf_convert(&crlf, raw->data + off, len, buf) <
+		    0)
+			i_unreached();
+		memcpy(dest + pos, buf->data, buf->used);
+		pos += buf->used;
+	}
+	buffer_free(&buf);
+}
+
 /* A CRLF copy of raw in an anonymous memory file (page cache, not the
    heap: a 50 MB message doesn't grow the worker's heap). */
 static int mail_data_normalize(const struct mail_data *raw, uint64_t vsize,
@@ -99,7 +96,7 @@ static int mail_data_normalize(const struct mail_data *raw, uint64_t vsize,
 		map = mmap(NULL, vsize, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			   0);
 		if (map != MAP_FAILED) {
-			mail_crlf_convert(raw->data, raw->size, map);
+			mail_data_convert(raw, map);
 			mprotect(map, vsize, PROT_READ);
 			memset(data_r, 0, sizeof(*data_r));
 			data_r->map_ = map;
@@ -124,7 +121,7 @@ static void mail_data_store_sizes(struct mailbox *box, struct index_record *rec,
 	rec->physical_size = psize;
 	rec->virtual_size = vsize;
 	rec->flags =
-	    (rec->flags & ~(INDEX_FLAG_CRLF | INDEX_FLAG_HAS_LF)) | bits;
+		(rec->flags & ~(INDEX_FLAG_CRLF | INDEX_FLAG_HAS_LF)) | bits;
 	sqlite3_bind_int64(stmt, 1, box->ibox->b.index_id);
 	sqlite3_bind_int64(stmt, 2, rec->uid);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)psize);
@@ -176,11 +173,11 @@ int mail_data_open(struct mailbox *box, struct index_record *rec,
 	}
 	if ((rec->flags & INDEX_FLAG_CRLF) != 0 ||
 	    (box->user->storage.backend->caps & MAIL_BACKEND_CAP_MAYBE_LF) ==
-		0) {
+		    0) {
 		*data_r = raw;
 		return 1;
 	}
-	bare_lf = mail_count_bare_lf(raw.data, raw.size);
+	bare_lf = mail_glue_crlf_size(raw.data, raw.size) - raw.size;
 	if ((rec->flags & (INDEX_FLAG_CRLF | INDEX_FLAG_HAS_LF)) == 0 ||
 	    rec->virtual_size != raw.size + bare_lf)
 		mail_data_store_sizes(box, rec, raw.size, raw.size + bare_lf,

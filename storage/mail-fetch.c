@@ -86,9 +86,9 @@ static int mail_fetch_load_batch(struct mail_fetch_ctx *ctx)
 		covered_to = recs.v[recs.count - 1].uid;
 	/* UIDs of the view the index no longer has were expunged */
 	ctx->expunged_count +=
-	    (covered_to - ctx->next_uid + 1) - (unsigned int)recs.count;
+		(covered_to - ctx->next_uid + 1) - (unsigned int)recs.count;
 	ctx->batch =
-	    p_new(ctx->batch_pool, struct index_record, recs.count + 1);
+		p_new(ctx->batch_pool, struct index_record, recs.count + 1);
 	if (recs.count > 0)
 		memcpy(ctx->batch, recs.v, recs.count * sizeof(*recs.v));
 	ctx->batch_count = (unsigned int)recs.count;
@@ -150,8 +150,8 @@ int mailbox_fetch_next(struct mail_fetch_ctx *ctx, struct mail **mail_r)
 		while (ret == 0 && ctx->batch_pos == ctx->batch_count &&
 		       !ctx->done) {
 			ret = storage_error_is_set()
-				  ? -1
-				  : mail_fetch_load_batch(ctx);
+				      ? -1
+				      : mail_fetch_load_batch(ctx);
 		}
 		mailbox_end(ctx->box, prev);
 		if (ret < 0) {
@@ -333,9 +333,9 @@ int mail_get_data(struct mail *mail, struct mail_data *data_r)
 	struct mail_error_sink *prev = mailbox_begin(mail->box);
 	int ret;
 
-	ret = storage_error_is_set()
-		  ? -1
-		  : mail_data_open(mail->box, &mail->rec, mail->pool, data_r);
+	ret = storage_error_is_set() ? -1
+				     : mail_data_open(mail->box, &mail->rec,
+						      mail->pool, data_r);
 	mailbox_end(mail->box, prev);
 	return ret > 0 ? 0 : -1;
 }
@@ -375,19 +375,20 @@ static int mail_cache_read(struct mail *mail)
 		mail->envelope = pool_strdup(mail->pool, text);
 		text = (const char *)sqlite3_column_text(stmt, 3);
 		mail->bodystructure =
-		    text == NULL ? NULL : pool_strdup(mail->pool, text);
+			text == NULL ? NULL : pool_strdup(mail->pool, text);
 		text = (const char *)sqlite3_column_text(stmt, 4);
 		mail->body =
-		    text == NULL ? NULL : pool_strdup(mail->pool, text);
+			text == NULL ? NULL : pool_strdup(mail->pool, text);
 		mail->parts_size = (size_t)sqlite3_column_bytes(stmt, 5);
-		mail->parts = pool_memdup(
-		    mail->pool, sqlite3_column_blob(stmt, 5), mail->parts_size);
+		mail->parts =
+			pool_memdup(mail->pool, sqlite3_column_blob(stmt, 5),
+				    mail->parts_size);
 		mail->cache_loaded = true;
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		   ? 0
-		   : index_db_error(db, rc, "cache read");
+		       ? 0
+		       : index_db_error(db, rc, "cache read");
 }
 
 static void mail_cache_write(struct mail *mail)

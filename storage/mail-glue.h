@@ -19,6 +19,20 @@ struct pool;
 int mail_glue_mutf7_to_utf8(const char *src, string_t *dest);
 int mail_glue_utf8_to_mutf7(const char *src, string_t *dest);
 
+/* Line ends (message-crlf.h): is every LF after a CR; the size with CRLF
+   line ends; a streaming converter (a CR ending one chunk pairs with an
+   LF starting the next). */
+bool mail_glue_crlf_is_normalized(const void *data, size_t size);
+size_t mail_glue_crlf_size(const void *data, size_t size);
+struct mail_glue_crlf {
+	bool last_cr;
+};
+void mail_glue_crlf_init(struct mail_glue_crlf *ctx);
+/* Appends data to dest with bare LFs as CRLF. Returns 0, or -1 when dest
+   is full. */
+int mail_glue_crlf_convert(struct mail_glue_crlf *ctx, const void *data,
+			   size_t size, buffer_t *dest);
+
 /* What parsing a message gives the cache. Strings are NULL where src/mail
    can't produce them (yet). */
 struct mail_glue_parsed {
@@ -32,7 +46,10 @@ struct mail_glue_parsed {
 	int sent_tz;
 };
 
-/* Parses a CRLF message. Returns 0, or -1 if src/mail can't. */
+/* Parses a CRLF message: ENVELOPE, BODYSTRUCTURE and BODY as IMAP4rev1
+   without UTF8=ACCEPT writes them (an IMAP4rev2 session sees
+   message/global parts differently and must rebuild those), the
+   serialized part tree, the Date header. Returns 0, or -1. */
 int mail_glue_parse(struct pool *pool, const unsigned char *data, size_t size,
 		    struct mail_glue_parsed *parsed_r);
 

@@ -30,12 +30,6 @@ int mail_data_open(struct mailbox *box, struct index_record *rec,
 /* Computes and stores the virtual sizes that the index doesn't know yet.
    Lock held. */
 int mail_fill_sizes(struct mailbox *box);
-/* Counts bare LFs in data (an LF not after a CR). */
-uint64_t mail_count_bare_lf(const unsigned char *data, size_t size);
-/* Writes data with bare LFs as CRLF into dest; returns the size written
-   (the caller sized dest for size + bare LFs). */
-size_t mail_crlf_convert(const unsigned char *data, size_t size,
-			 unsigned char *dest);
 /* Loads (or makes) the cached ENVELOPE/BODYSTRUCTURE/BODY/parts/sent date
    of mail. Lock held. */
 int mail_cache_load(struct mail *mail);

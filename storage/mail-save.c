@@ -14,6 +14,7 @@
    processes hand out the same one, and rows appear in UID order. */
 
 #include "fsync-queue.h"
+#include "mail-glue.h"
 #include "mail-private.h"
 #include "pool.h"
 #include "xalloc.h"
@@ -38,10 +39,9 @@ struct mail_save {
 	struct mailbox_transaction *t;
 	struct backend_save b;
 	const char *const *keywords;
-	/* the last byte written was a CR */
-	bool last_cr;
+	struct mail_glue_crlf crlf;
 	bool failed;
-	unsigned char *buf;
+	buffer_t *buf;
 };
 
 struct mailbox_transaction *mailbox_transaction_begin(struct mailbox *box)
@@ -58,8 +58,7 @@ static void mail_save_free(struct mail_save *save)
 	if (save->b.fd >= 0)
 		close(save->b.fd);
 	save->b.fd = -1;
-	free(save->buf);
-	save->buf = NULL;
+	buffer_free(&save->buf);
 }
 
 static const char *const *mail_save_copy_keywords(struct pool *pool,
@@ -89,7 +88,7 @@ static struct mail_save *mail_save_new(struct mailbox_transaction *t,
 	save->b.fd = -1;
 	save->b.flags = params->flags & MAIL_FLAGS_STORABLE;
 	save->b.received_date =
-	    params->received_date != 0 ? params->received_date : now;
+		params->received_date != 0 ? params->received_date : now;
 	save->b.save_date = now;
 	save->keywords = mail_save_copy_keywords(t->pool, params->keywords);
 	return save;
@@ -119,7 +118,9 @@ int mailbox_save_begin(struct mailbox_transaction *t,
 		save = mail_save_new(t, params);
 		if (mail_save_check_keywords(save->keywords) == 0 &&
 		    box->user->storage.backend->save_begin(&save->b) == 0) {
-			save->buf = xmalloc(MAIL_SAVE_BUFFER_SIZE * 2);
+			save->buf = buffer_create(MAIL_SAVE_BUFFER_SIZE * 2,
+						  MAIL_SAVE_BUFFER_SIZE * 2);
+			mail_glue_crlf_init(&save->crlf);
 			t->open_saves++;
 			*save_r = save;
 			ret = 0;
@@ -149,16 +150,11 @@ static int mail_save_write_all(struct mail_save *save, const unsigned char *p,
 static int mail_save_write_chunk(struct mail_save *save,
 				 const unsigned char *data, size_t size)
 {
-	size_t out = 0;
-
-	for (size_t i = 0; i < size; i++) {
-		if (data[i] == '\n' && !save->last_cr)
-			save->buf[out++] = '\r';
-		save->buf[out++] = data[i];
-		save->last_cr = data[i] == '\r';
-	}
-	save->b.size += out;
-	return mail_save_write_all(save, save->buf, out);
+	buffer_clear(save->buf);
+	if (mail_glue_crlf_convert(&save->crlf, data, size, save->buf) < 0)
+		i_unreached();
+	save->b.size += save->buf->used;
+	return mail_save_write_all(save, save->buf->data, save->buf->used);
 }
 
 static void mail_save_set_write_error(struct mail_save *save)
@@ -180,8 +176,9 @@ int mailbox_save_write(struct mail_save *save, const void *data, size_t size)
 	if (save->failed)
 		return -1;
 	while (size > 0) {
-		size_t chunk =
-		    size < MAIL_SAVE_BUFFER_SIZE ? size : MAIL_SAVE_BUFFER_SIZE;
+		size_t chunk = size < MAIL_SAVE_BUFFER_SIZE
+				       ? size
+				       : MAIL_SAVE_BUFFER_SIZE;
 
 		if (mail_save_write_chunk(save, p, chunk) < 0) {
 			mail_save_set_write_error(save);
@@ -193,7 +190,7 @@ int mailbox_save_write(struct mail_save *save, const void *data, size_t size)
 	}
 	if (max != 0 && save->b.size > max) {
 		struct mail_error_sink *prev =
-		    storage_error_push(&save->t->box->error);
+			storage_error_push(&save->t->box->error);
 
 		storage_error_set(MAIL_ERROR_LIMIT, "Message is too large");
 		storage_error_pop(prev);
@@ -211,8 +208,8 @@ int mailbox_save_write_fd(struct mail_save *save, int fd, off_t offset,
 
 	while (size > 0 && ret == 0) {
 		size_t want = size < MAIL_SAVE_BUFFER_SIZE
-				  ? (size_t)size
-				  : MAIL_SAVE_BUFFER_SIZE;
+				      ? (size_t)size
+				      : MAIL_SAVE_BUFFER_SIZE;
 		ssize_t n = pread(fd, buf, want, offset);
 
 		if (n < 0 && errno == EINTR)
@@ -250,8 +247,7 @@ int mailbox_save_finish(struct mail_save **_save)
 		ret = box->user->storage.backend->save_finish(&save->b);
 		storage_error_pop(prev);
 	}
-	free(save->buf);
-	save->buf = NULL;
+	buffer_free(&save->buf);
 	save->t->open_saves--;
 	if (ret < 0) {
 		box->user->storage.backend->save_abort(&save->b);
@@ -293,7 +289,7 @@ static int mail_commit_fsync(struct mailbox_transaction *t)
 					 : fsync_each(fds, n);
 	if (ret < 0) {
 		struct mail_error_sink *prev =
-		    storage_error_push(&t->box->error);
+			storage_error_push(&t->box->error);
 
 		backend_set_critical(t->saves.v[0]->b.box,
 				     "fdatasync() failed: %m");

@@ -151,9 +151,9 @@ static int search_text(struct mail_search_ctx *ctx, struct mail *mail,
 						key->u.header.name,
 						key->u.header.value);
 	} else {
-		match =
-		    mail_glue_search_text(ctx->pool, data.data, data.size,
-					  key->type == SEARCH_TEXT, key->u.str);
+		match = mail_glue_search_text(ctx->pool, data.data, data.size,
+					      key->type == SEARCH_TEXT,
+					      key->u.str);
 	}
 	mail_data_release(&data);
 	return match ? 1 : 0;

@@ -134,8 +134,8 @@ static void mail_update_add_result(struct mail_update_ctx *ctx,
 	res->flags = rec->flags & MAIL_FLAGS_STORABLE;
 	if (seq_range_set_contains(&box->recent_uids, rec->uid))
 		res->flags |= MAIL_RECENT;
-	res->keywords =
-	    index_mailbox_keyword_names(box->ibox, rec->keywords, ctx->pool);
+	res->keywords = index_mailbox_keyword_names(box->ibox, rec->keywords,
+						    ctx->pool);
 	res->modseq = rec->modseq;
 	res->changed = changed;
 }
@@ -174,7 +174,7 @@ static int mail_update_one(struct mail_update_ctx *ctx, struct pool *tmp,
 	if (mail_update_write_row(ctx, &new_rec) < 0)
 		return -1;
 	array_push(&ctx->box->own,
-		   ((struct mailbox_own_change){rec->uid, ctx->modseq}));
+		   ((struct mailbox_own_change){ rec->uid, ctx->modseq }));
 	mail_update_add_result(ctx, &new_rec, true);
 	return 0;
 }
@@ -192,9 +192,10 @@ static int mail_update_all(struct mail_update_ctx *ctx,
 	if (ret == 0 && count != seq_range_set_count(uids))
 		ctx->result->some_expunged = true;
 	if (ret == 0 && ctx->update->keywords != NULL)
-		ret = mail_keywords_mask(
-		    ibox, ctx->update->keywords,
-		    ctx->update->modify != MAIL_MODIFY_REMOVE, &ctx->kw_mask);
+		ret = mail_keywords_mask(ibox, ctx->update->keywords,
+					 ctx->update->modify !=
+						 MAIL_MODIFY_REMOVE,
+					 &ctx->kw_mask);
 	for (unsigned int i = 0; ret == 0 && i < count; i++) {
 		ret = mail_update_one(ctx, tmp, &recs[i]);
 		if ((i & 255) == 255)
@@ -256,7 +257,7 @@ int mailbox_update_flags(struct mailbox *box, const struct seq_range_set *uids,
 	if (mailbox_lookup(box) > 0 && mail_check_writable(box) == 0)
 		ret = mail_update_locked(&ctx, uids);
 	result_r->messages =
-	    p_new(pool, struct mail_flag_result, ctx.results.count + 1);
+		p_new(pool, struct mail_flag_result, ctx.results.count + 1);
 	if (ctx.results.count > 0)
 		memcpy(result_r->messages, ctx.results.v,
 		       ctx.results.count * sizeof(*ctx.results.v));

@@ -23,9 +23,11 @@ static const struct {
 	const char *name;
 	enum mailbox_special_use special_use;
 } mail_user_autocreate[] = {
-    {"Drafts", MAILBOX_SPECIAL_DRAFTS},   {"Sent", MAILBOX_SPECIAL_SENT},
-    {"Trash", MAILBOX_SPECIAL_TRASH},     {"Junk", MAILBOX_SPECIAL_JUNK},
-    {"Archive", MAILBOX_SPECIAL_ARCHIVE},
+	{ "Drafts", MAILBOX_SPECIAL_DRAFTS },
+	{ "Sent", MAILBOX_SPECIAL_SENT },
+	{ "Trash", MAILBOX_SPECIAL_TRASH },
+	{ "Junk", MAILBOX_SPECIAL_JUNK },
+	{ "Archive", MAILBOX_SPECIAL_ARCHIVE },
 };
 
 struct mail_user_lock {
@@ -61,8 +63,8 @@ static int mail_user_expand(struct pool *pool,
 		case 'n':
 			str_append_n(str, params->username,
 				     at != NULL
-					 ? (size_t)(at - params->username)
-					 : strlen(params->username));
+					     ? (size_t)(at - params->username)
+					     : strlen(params->username));
 			break;
 		case 'd':
 			str_append(str, at != NULL ? at + 1 : "");
@@ -77,7 +79,7 @@ static int mail_user_expand(struct pool *pool,
 			break;
 		default:
 			*error_r = pool_printf(
-			    pool, "unknown variable %%%c in %s", *p, value);
+				pool, "unknown variable %%%c in %s", *p, value);
 			str_free(&str);
 			return -1;
 		}
@@ -179,11 +181,11 @@ static int mail_user_open_index(struct mail_user *user, const char **error_r)
 static void mail_user_autocreate_mailboxes(struct mail_user *user)
 {
 	for (unsigned int i = 0; i < N_ELEMENTS(mail_user_autocreate); i++) {
-		struct mailbox *box =
-		    mailbox_alloc(user, mail_user_autocreate[i].name, 0, NULL);
+		struct mailbox *box = mailbox_alloc(
+			user, mail_user_autocreate[i].name, 0, NULL);
 
 		if (mailbox_create(box, mail_user_autocreate[i].special_use) <
-			0 &&
+			    0 &&
 		    mailbox_get_last_error(box, NULL)[0] != '\0') {
 			enum mail_error code;
 			const char *text = mailbox_get_last_error(box, &code);
@@ -199,14 +201,33 @@ static void mail_user_autocreate_mailboxes(struct mail_user *user)
 	}
 }
 
+/* A new user's INBOX is a new mailbox: its MODSEQs start at 1. */
+static int mail_user_index_inbox(struct mail_user *user)
+{
+	struct mail_storage *storage = &user->storage;
+	struct mail_error_sink sink, *prev = storage_error_push(&sink);
+	struct mailbox_record record;
+	int ret = -1;
+
+	if (storage->backend->record_read(storage, "INBOX", &record) == 0 &&
+	    index_db_begin(user->db) == 0) {
+		if (index_mailbox_insert_new(user, "INBOX", &record) == 0)
+			ret = index_db_commit(user->db);
+		else
+			index_db_rollback(user->db);
+	}
+	storage_error_pop(prev);
+	return ret;
+}
+
 static int mail_user_init(struct mail_user *user,
 			  const struct mail_user_params *params,
 			  const char **error_r)
 {
-	const char *location =
-	    params->mail_location != NULL && params->mail_location[0] != '\0'
-		? params->mail_location
-		: user->set->mail_location;
+	const char *location = params->mail_location != NULL &&
+					       params->mail_location[0] != '\0'
+				       ? params->mail_location
+				       : user->set->mail_location;
 	struct stat st;
 	bool is_new;
 
@@ -235,6 +256,10 @@ static int mail_user_init(struct mail_user *user,
 	if (mail_user_open_index(user, error_r) < 0)
 		return -1;
 	mail_user_notify_file_touch(user);
+	if (is_new && mail_user_index_inbox(user) < 0) {
+		*error_r = "indexing the new INBOX failed";
+		return -1;
+	}
 	user->autocreate_pending = is_new && user->set->autocreate;
 	return 0;
 }
@@ -261,8 +286,8 @@ int mail_user_open(const struct mail_user_params *params,
 	user->set = set;
 	user->pool = pool_create("mail user", 2048);
 	user->username = pool_strdup(user->pool, params->username);
-	user->home =
-	    pool_strdup(user->pool, params->home != NULL ? params->home : "");
+	user->home = pool_strdup(user->pool,
+				 params->home != NULL ? params->home : "");
 	user->log_ctx.service = "storage";
 	user->log_ctx.user = user->username;
 	pthread_mutex_init(&user->lock, NULL);
@@ -346,7 +371,7 @@ static void mail_user_reset_boxes(struct mail_user *user)
 {
 	for (size_t i = 0; i < user->boxes.count; i++) {
 		struct index_mailbox *ibox =
-		    (struct index_mailbox *)user->boxes.v[i];
+			(struct index_mailbox *)user->boxes.v[i];
 
 		ibox->b.index_id = 0;
 		ibox->missing = false;

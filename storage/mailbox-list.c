@@ -48,15 +48,15 @@ static const char *subscription_import_name(struct pool *pool, const char *line,
 static void subscriptions_read_legacy(struct mail_user *user, struct pool *pool,
 				      string_t *dest)
 {
-	static const char *const files[] = {"subscriptions",
-					    "courierimapsubscribed"};
+	static const char *const files[] = { "subscriptions",
+					     "courierimapsubscribed" };
 	const char *error;
 	char *data;
 	size_t size;
 
 	for (unsigned int i = 0; i < N_ELEMENTS(files); i++) {
 		const char *path =
-		    pool_printf(pool, "%s/%s", user->mail_root, files[i]);
+			pool_printf(pool, "%s/%s", user->mail_root, files[i]);
 		char **lines;
 		char sep = '.';
 
@@ -87,7 +87,7 @@ static int subscriptions_read(struct mail_user *user, struct pool *pool,
 			      char ***names_r)
 {
 	const char *path =
-	    pool_printf(pool, "%s/%s", user->mail_root, SUBSCRIPTIONS_FILE);
+		pool_printf(pool, "%s/%s", user->mail_root, SUBSCRIPTIONS_FILE);
 	const char *error;
 	char *data;
 	size_t size;
@@ -135,8 +135,8 @@ int mailbox_set_subscribed(struct mailbox *box, bool subscribed)
 	}
 	/* serialize read-modify-write with other processes */
 	lock_fd =
-	    open(pool_printf(pool, "%s/subscriptions.lock", user->lock_dir),
-		 O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		open(pool_printf(pool, "%s/subscriptions.lock", user->lock_dir),
+		     O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock_fd < 0 || flock(lock_fd, LOCK_EX) < 0) {
 		storage_error_critical(&user->log_ctx,
 				       "subscriptions lock: %m");
@@ -199,11 +199,11 @@ static struct mailbox_info *list_add(struct list_ctx *ctx, const char *name,
 				     enum mailbox_info_flags flags)
 {
 	struct mailbox_info *info =
-	    list_find(ctx->infos.v, (unsigned int)ctx->infos.count, name);
+		list_find(ctx->infos.v, (unsigned int)ctx->infos.count, name);
 
 	if (info != NULL) {
 		info->flags &=
-		    ~(MAILBOX_INFO_NOSELECT | MAILBOX_INFO_NONEXISTENT);
+			~(MAILBOX_INFO_NOSELECT | MAILBOX_INFO_NONEXISTENT);
 		info->flags |= flags;
 		return info;
 	}
@@ -224,7 +224,7 @@ static void list_add_parents_of(struct list_ctx *ctx, const char *name)
 			      parent) != NULL)
 			break;
 		array_push_new(&ctx->infos)->name =
-		    pool_strdup(ctx->pool, parent);
+			pool_strdup(ctx->pool, parent);
 		array_last(&ctx->infos)->flags = MAILBOX_INFO_NOSELECT;
 	}
 }
@@ -263,13 +263,13 @@ static void list_set_children(struct list_ctx *ctx)
 		for (size_t j = 0; j < ctx->infos.count && !children; j++) {
 			const struct mailbox_info *other = &ctx->infos.v[j];
 
-			children =
-			    (other->flags & MAILBOX_INFO_NONEXISTENT) == 0 &&
-			    strncmp(other->name, info->name, len) == 0 &&
-			    other->name[len] == MAILBOX_HIERARCHY_SEP;
+			children = (other->flags & MAILBOX_INFO_NONEXISTENT) ==
+					   0 &&
+				   strncmp(other->name, info->name, len) == 0 &&
+				   other->name[len] == MAILBOX_HIERARCHY_SEP;
 		}
-		info->flags |=
-		    children ? MAILBOX_INFO_CHILDREN : MAILBOX_INFO_NOCHILDREN;
+		info->flags |= children ? MAILBOX_INFO_CHILDREN
+					: MAILBOX_INFO_NOCHILDREN;
 	}
 }
 
@@ -279,7 +279,7 @@ int mail_user_list_mailboxes(struct mail_user *user,
 			     unsigned int *count_r, const char **error_r)
 {
 	struct mail_error_sink sink, *prev = storage_error_push(&sink);
-	struct list_ctx ctx = {.pool = pool, .infos = ARRAY_INIT};
+	struct list_ctx ctx = { .pool = pool, .infos = ARRAY_INIT };
 	const char **names;
 	char **subscribed;
 	unsigned int count;
@@ -288,7 +288,7 @@ int mail_user_list_mailboxes(struct mail_user *user,
 	mail_user_lock_index(user);
 	if (mail_user_index_ensure(user) < 0 ||
 	    user->storage.backend->list(&user->storage, pool, &names, &count) <
-		0 ||
+		    0 ||
 	    subscriptions_read(user, pool, &subscribed) < 0)
 		goto out;
 	for (unsigned int i = 0; i < count; i++)
@@ -305,7 +305,7 @@ int mail_user_list_mailboxes(struct mail_user *user,
 		if (info == NULL && (flags & MAILBOX_LIST_FLAG_SUBSCRIBED) != 0)
 			info = list_add(&ctx, subscribed[i],
 					MAILBOX_INFO_NONEXISTENT |
-					    MAILBOX_INFO_NOSELECT);
+						MAILBOX_INFO_NOSELECT);
 		if (info != NULL)
 			info->flags |= MAILBOX_INFO_SUBSCRIBED;
 	}

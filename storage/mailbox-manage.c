@@ -8,9 +8,9 @@
 static int mailbox_index_delete(struct mail_user *user, const char *name)
 {
 	static const enum index_stmt deletes[] = {
-	    INDEX_STMT_MSG_DELETE_ALL,      INDEX_STMT_CACHE_DELETE_ALL,
-	    INDEX_STMT_EXPUNGED_DELETE_ALL, INDEX_STMT_KEYWORDS_DELETE_ALL,
-	    INDEX_STMT_MAILBOX_DELETE,
+		INDEX_STMT_MSG_DELETE_ALL,      INDEX_STMT_CACHE_DELETE_ALL,
+		INDEX_STMT_EXPUNGED_DELETE_ALL, INDEX_STMT_KEYWORDS_DELETE_ALL,
+		INDEX_STMT_MAILBOX_DELETE,
 	};
 	struct index_db *db = user->db;
 	sqlite3_stmt *stmt = index_db_stmt(db, INDEX_STMT_MAILBOX_BY_NAME);
@@ -34,8 +34,8 @@ static int mailbox_index_delete(struct mail_user *user, const char *name)
 }
 
 /* Index row of a mailbox we just created: empty, MODSEQ from 1. */
-static int mailbox_index_insert(struct mail_user *user, const char *name,
-				const struct mailbox_record *record)
+int index_mailbox_insert_new(struct mail_user *user, const char *name,
+			     const struct mailbox_record *record)
 {
 	struct index_db *db = user->db;
 	sqlite3_stmt *stmt;
@@ -86,7 +86,7 @@ int mailbox_create(struct mailbox *box, enum mailbox_special_use special_use)
 		goto out;
 	if (index_db_begin(db) < 0)
 		goto out;
-	if (mailbox_index_insert(box->user, box->name, &record) < 0) {
+	if (index_mailbox_insert_new(box->user, box->name, &record) < 0) {
 		index_db_rollback(db);
 		goto out;
 	}

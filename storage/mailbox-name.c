@@ -8,14 +8,14 @@ static const struct {
 	const char *name;
 	enum mailbox_special_use bit;
 } special_use_names[] = {
-    {"\\All", MAILBOX_SPECIAL_ALL},
-    {"\\Archive", MAILBOX_SPECIAL_ARCHIVE},
-    {"\\Drafts", MAILBOX_SPECIAL_DRAFTS},
-    {"\\Flagged", MAILBOX_SPECIAL_FLAGGED},
-    {"\\Junk", MAILBOX_SPECIAL_JUNK},
-    {"\\Sent", MAILBOX_SPECIAL_SENT},
-    {"\\Trash", MAILBOX_SPECIAL_TRASH},
-    {"\\Important", MAILBOX_SPECIAL_IMPORTANT},
+	{ "\\All", MAILBOX_SPECIAL_ALL },
+	{ "\\Archive", MAILBOX_SPECIAL_ARCHIVE },
+	{ "\\Drafts", MAILBOX_SPECIAL_DRAFTS },
+	{ "\\Flagged", MAILBOX_SPECIAL_FLAGGED },
+	{ "\\Junk", MAILBOX_SPECIAL_JUNK },
+	{ "\\Sent", MAILBOX_SPECIAL_SENT },
+	{ "\\Trash", MAILBOX_SPECIAL_TRASH },
+	{ "\\Important", MAILBOX_SPECIAL_IMPORTANT },
 };
 
 enum mailbox_special_use mailbox_special_use_parse(const char *name)
@@ -136,7 +136,7 @@ static bool mailbox_match(const char *pattern, const char *name)
 {
 	size_t nlen = strlen(name);
 	bool cur[MAILBOX_NAME_MAX_LENGTH + 2],
-	    next[MAILBOX_NAME_MAX_LENGTH + 2];
+		next[MAILBOX_NAME_MAX_LENGTH + 2];
 
 	if (nlen > MAILBOX_NAME_MAX_LENGTH)
 		return false;

@@ -26,7 +26,7 @@ static int mailbox_get_counts(struct mailbox *box,
 		counts_r->deleted = (uint32_t)sqlite3_column_int64(stmt, 2);
 		counts_r->size = (uint64_t)sqlite3_column_int64(stmt, 3);
 		counts_r->unknown_sizes =
-		    (uint32_t)sqlite3_column_int64(stmt, 4);
+			(uint32_t)sqlite3_column_int64(stmt, 4);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW ? 0 : index_db_error(db, rc, "counting");
@@ -78,12 +78,12 @@ static void mailbox_status_keywords(struct mailbox *box,
 	for (unsigned int i = 0; i < ibox->b.keywords_count; i++) {
 		if (ibox->b.keywords[i][0] != '\0')
 			names[n++] =
-			    pool_strdup(box->pool, ibox->b.keywords[i]);
+				pool_strdup(box->pool, ibox->b.keywords[i]);
 	}
 	status_r->keywords = names;
 	status_r->allow_new_keywords =
-	    ibox->b.keywords_count < MAILBOX_MAX_KEYWORDS &&
-	    (box->flags & MAILBOX_FLAG_READONLY) == 0;
+		ibox->b.keywords_count < MAILBOX_MAX_KEYWORDS &&
+		(box->flags & MAILBOX_FLAG_READONLY) == 0;
 	box->keywords_count = ibox->b.keywords_count;
 }
 
@@ -94,7 +94,7 @@ static int mailbox_status_fill(struct mailbox *box,
 	struct index_mailbox *ibox = box->ibox;
 	struct mailbox_counts counts;
 	const enum mailbox_status_items count_items =
-	    STATUS_MESSAGES | STATUS_UNSEEN | STATUS_DELETED | STATUS_SIZE;
+		STATUS_MESSAGES | STATUS_UNSEEN | STATUS_DELETED | STATUS_SIZE;
 
 	if ((items & count_items) != 0 && mailbox_get_counts(box, &counts) < 0)
 		return -1;
@@ -104,15 +104,14 @@ static int mailbox_status_fill(struct mailbox *box,
 			return -1;
 	}
 	status_r->messages =
-	    box->opened ? mailbox_get_messages_count(box) : counts.messages;
+		box->opened ? mailbox_get_messages_count(box) : counts.messages;
 	status_r->unseen = counts.unseen;
 	status_r->deleted = counts.deleted;
 	status_r->size = counts.size;
 	if ((items & STATUS_RECENT) != 0) {
-		status_r->recent =
-		    box->opened
-			? (uint32_t)seq_range_set_count(&box->recent_uids)
-			: mailbox_count_recent(box);
+		status_r->recent = box->opened ? (uint32_t)seq_range_set_count(
+							 &box->recent_uids)
+					       : mailbox_count_recent(box);
 	}
 	status_r->uidnext = ibox->uidnext;
 	status_r->uidvalidity = ibox->b.record.uidvalidity;
@@ -133,7 +132,7 @@ int mailbox_get_status(struct mailbox *box, enum mailbox_status_items items,
 {
 	struct mail_error_sink *prev = mailbox_begin(box);
 	int ret = -1;
-	static const char *const no_keywords[] = {NULL};
+	static const char *const no_keywords[] = { NULL };
 
 	memset(status_r, 0, sizeof(*status_r));
 	status_r->keywords = no_keywords;

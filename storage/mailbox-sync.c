@@ -70,7 +70,7 @@ static void mailbox_apply_expunges(struct mailbox *box, struct pool *pool,
 		for (uint32_t uid = r->last;; uid--) {
 			result->expunges[n].uid = uid;
 			result->expunges[n++].seq =
-			    seq_range_set_position(&box->uids, uid);
+				seq_range_set_position(&box->uids, uid);
 			if (uid == r->first)
 				break;
 		}
@@ -119,7 +119,7 @@ static int mailbox_sync_new(struct mailbox *box,
 		return -1;
 	result->messages_changed = seq_range_set_count(&box->uids) != before;
 	result->recent_changed =
-	    seq_range_set_count(&box->recent_uids) != recent_before;
+		seq_range_set_count(&box->recent_uids) != recent_before;
 	return 0;
 }
 
@@ -161,16 +161,17 @@ static int mailbox_sync_changes(struct mailbox *box, struct pool *pool,
 		change->seq = seq;
 		change->uid = uid;
 		change->flags = (enum mail_flags)(
-		    sqlite3_column_int64(stmt, 1) & MAIL_FLAGS_STORABLE);
+			sqlite3_column_int64(stmt, 1) & MAIL_FLAGS_STORABLE);
 		if (seq_range_set_contains(&box->recent_uids, uid))
 			change->flags |= MAIL_RECENT;
 		change->keywords = index_mailbox_keyword_names(
-		    box->ibox, (uint64_t)sqlite3_column_int64(stmt, 2), pool);
+			box->ibox, (uint64_t)sqlite3_column_int64(stmt, 2),
+			pool);
 		change->modseq = modseq;
 	}
 	sqlite3_reset(stmt);
 	result->changes =
-	    p_new(pool, struct mailbox_sync_change, changes.count + 1);
+		p_new(pool, struct mailbox_sync_change, changes.count + 1);
 	if (changes.count > 0)
 		memcpy(result->changes, changes.v,
 		       changes.count * sizeof(*changes.v));
@@ -189,9 +190,9 @@ static int mailbox_sync_view(struct mailbox *box, enum mailbox_sync_flags flags,
 
 	if ((flags & MAILBOX_SYNC_FLAG_FAST) == 0) {
 		enum backend_sync_flags bflags =
-		    (flags & MAILBOX_SYNC_FLAG_FULL) != 0
-			? BACKEND_SYNC_FLAG_FORCE
-			: 0;
+			(flags & MAILBOX_SYNC_FLAG_FULL) != 0
+				? BACKEND_SYNC_FLAG_FORCE
+				: 0;
 
 		if (index_mailbox_sync_files(ibox, bflags) < 0)
 			return -1;
@@ -256,8 +257,8 @@ int mailbox_get_vanished_since(struct mailbox *box, uint64_t modseq,
 	} else {
 		/* RFC 7162 §3.2.5.1 lets us report UIDs that never existed */
 		seq_range_set_init(&existing, NULL);
-		ret =
-		    mailbox_query_uids(box, INDEX_STMT_MSG_UIDS, 0, &existing);
+		ret = mailbox_query_uids(box, INDEX_STMT_MSG_UIDS, 0,
+					 &existing);
 		if (box->ibox->uidnext > 1)
 			seq_range_set_add_range(uids_r, 1,
 						box->ibox->uidnext - 1);

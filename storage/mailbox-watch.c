@@ -161,12 +161,12 @@ static void watch_shared_start(struct watch_shared *shared)
 	struct mail_storage *storage = &shared->user->storage;
 	struct pool *pool = pool_create("watch", 1024);
 	const char *const *paths =
-	    storage->backend->watch_paths(storage, shared->name, pool);
+		storage->backend->watch_paths(storage, shared->name, pool);
 	bool failed = false;
 
 	for (unsigned int i = 0; paths[i] != NULL || i == 0; i++) {
 		const char *path =
-		    paths[i] != NULL ? paths[i] : shared->user->notify_path;
+			paths[i] != NULL ? paths[i] : shared->user->notify_path;
 		uv_fs_event_t *event;
 
 		if (shared->n_events == WATCH_MAX_PATHS)

@@ -189,8 +189,8 @@ int mailbox_claim_recent(struct mailbox *box)
 
 		if (r->last >= from)
 			seq_range_set_add_range(
-			    &box->recent_uids,
-			    r->first > from ? r->first : from, r->last);
+				&box->recent_uids,
+				r->first > from ? r->first : from, r->last);
 	}
 	return 0;
 }
@@ -270,8 +270,8 @@ static void mailbox_add_seq_range(const struct mailbox *box, uint32_t first,
 
 		if (from <= to) {
 			seq_range_set_add_range(
-			    uids_r, r->first + (uint32_t)(from - pos),
-			    r->first + (uint32_t)(to - pos));
+				uids_r, r->first + (uint32_t)(from - pos),
+				r->first + (uint32_t)(to - pos));
 		}
 		pos += len;
 	}

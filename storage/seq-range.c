@@ -37,8 +37,8 @@ static void seq_range_set_reserve(struct seq_range_set *set, unsigned int need)
 	while (new_alloc < need)
 		new_alloc *= 2;
 	if (set->pool == NULL) {
-		set->ranges =
-		    xreallocarray(set->ranges, new_alloc, sizeof(*set->ranges));
+		set->ranges = xreallocarray(set->ranges, new_alloc,
+					    sizeof(*set->ranges));
 	} else {
 		ranges = p_new(set->pool, struct seq_range, new_alloc);
 		if (set->count > 0) {
@@ -230,8 +230,8 @@ uint64_t seq_range_set_count(const struct seq_range_set *set)
 	uint64_t count = 0;
 
 	for (unsigned int i = 0; i < set->count; i++)
-		count +=
-		    (uint64_t)set->ranges[i].last - set->ranges[i].first + 1;
+		count += (uint64_t)set->ranges[i].last - set->ranges[i].first +
+			 1;
 	return count;
 }
 
@@ -250,8 +250,8 @@ uint32_t seq_range_set_nth(const struct seq_range_set *set, uint32_t n)
 	if (n == 0)
 		return 0;
 	for (unsigned int i = 0; i < set->count; i++) {
-		uint64_t len =
-		    (uint64_t)set->ranges[i].last - set->ranges[i].first + 1;
+		uint64_t len = (uint64_t)set->ranges[i].last -
+			       set->ranges[i].first + 1;
 
 		if (n <= len)
 			return set->ranges[i].first + (n - 1);

@@ -114,7 +114,7 @@ void storage_error_pop(struct mail_error_sink *prev);
 void storage_error_set(enum mail_error code, const char *text);
 /* Logs an internal error and sets the generic TEMP text. */
 void storage_error_critical(const struct log_ctx *ctx, const char *fmt, ...)
-    ATTR_FORMAT(2, 3);
+	ATTR_FORMAT(2, 3);
 void storage_error_criticalv(const struct log_ctx *ctx, const char *fmt,
 			     va_list args) ATTR_FORMAT(2, 0);
 /* Whether the current sink has an error. */
@@ -178,6 +178,15 @@ int index_message_get(struct index_mailbox *ibox, uint32_t uid,
 void index_record_from_row(sqlite3_stmt *stmt, struct pool *pool,
 			   struct index_record *rec_r);
 
+/* The first MODSEQ of a rebuilt mailbox index; records a reservation
+   above it in the backend's record (see index-mailbox.c). */
+uint64_t index_mailbox_modseq_floor(struct mail_storage *storage,
+				    const char *name,
+				    struct mailbox_record *record);
+/* Inserts the index row of a mailbox we just created (MODSEQ from 1),
+   replacing a stale row of that name. Lock held. */
+int index_mailbox_insert_new(struct mail_user *user, const char *name,
+			     const struct mailbox_record *record);
 /* Runs an index transaction's modseq bump: the next MODSEQ. */
 uint64_t index_mailbox_next_modseq(struct index_mailbox *ibox);
 /* Writes uidnext and highest_modseq of the row. */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -99,6 +100,17 @@ static int maildir_unescape_component(const char *src, size_t len,
 	return 0;
 }
 
+/* INBOX is the root: a ".INBOX" directory, or one whose first level is
+   another spelling of inbox (".inbox.x" would be INBOX/x, which lives in
+   ".INBOX.x"), is no mailbox we can reach by name. */
+static bool maildir_name_is_reachable(const char *name)
+{
+	if (strncasecmp(name, "INBOX", 5) != 0 ||
+	    (name[5] != '\0' && name[5] != MAILBOX_HIERARCHY_SEP))
+		return true;
+	return name[5] != '\0' && strncmp(name, "INBOX", 5) == 0;
+}
+
 const char *maildir_dir_to_name(struct pool *pool, const char *entry)
 {
 	string_t *name, *component;
@@ -124,7 +136,8 @@ const char *maildir_dir_to_name(struct pool *pool, const char *entry)
 			break;
 		p = dot + 1;
 	}
-	if (!name->overflow && mailbox_name_validate(str_c(name), &p) == 0)
+	if (!name->overflow && mailbox_name_validate(str_c(name), &p) == 0 &&
+	    maildir_name_is_reachable(str_c(name)))
 		result = pool_strdup(pool, str_c(name));
 out:
 	str_free(&name);
@@ -210,7 +223,7 @@ int maildir_create(struct mail_storage *storage, const char *name,
 {
 	struct pool *pool = pool_create("maildir create", 1024);
 	const char *dir = maildir_name_to_dir(storage, pool, name);
-	static const char *const subdirs[] = {"tmp", "new", "cur"};
+	static const char *const subdirs[] = { "tmp", "new", "cur" };
 	const char *error;
 	int ret = -1;
 
@@ -364,8 +377,9 @@ int maildir_rename(struct mail_storage *storage, const char *old_name,
 	/* the mailbox itself first, then its children */
 	if (maildir_exists(storage, old_name) > 0) {
 		if (maildir_rename_dir(
-			storage, maildir_name_to_dir(storage, pool, old_name),
-			maildir_name_to_dir(storage, pool, new_name)) < 0)
+			    storage,
+			    maildir_name_to_dir(storage, pool, old_name),
+			    maildir_name_to_dir(storage, pool, new_name)) < 0)
 			goto out;
 		renamed++;
 	}
@@ -377,8 +391,9 @@ int maildir_rename(struct mail_storage *storage, const char *old_name,
 			continue;
 		child = pool_printf(pool, "%s%s", new_name, names[i] + old_len);
 		if (maildir_rename_dir(
-			storage, maildir_name_to_dir(storage, pool, names[i]),
-			maildir_name_to_dir(storage, pool, child)) < 0)
+			    storage,
+			    maildir_name_to_dir(storage, pool, names[i]),
+			    maildir_name_to_dir(storage, pool, child)) < 0)
 			goto out;
 		renamed++;
 	}

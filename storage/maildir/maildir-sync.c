@@ -464,8 +464,9 @@ static void maildir_sync_claim_uids(struct maildir_sync_ctx *ctx)
 		if (file->uid == 0)
 			file->uid = file->imported->uid;
 	}
-	qsort(ctx->new_files.v, ctx->new_files.count, sizeof(*ctx->new_files.v),
-	      maildir_new_file_cmp);
+	if (ctx->new_files.count > 1)
+		qsort(ctx->new_files.v, ctx->new_files.count,
+		      sizeof(*ctx->new_files.v), maildir_new_file_cmp);
 }
 
 static void maildir_sync_record_for(struct maildir_sync_ctx *ctx,
