@@ -16,12 +16,24 @@
 
 struct lmtp_rcpt_job {
 	uv_work_t work;
+	/* The auth service's socket has no timeout of its own. */
+	uv_timer_t timer;
 	struct lmtp_client *client;
 	struct lmtp_recipient *rcpt;
 	unsigned int code;
 	enum lmtp_esc esc;
 	const char *text;
 };
+
+static void lmtp_rcpt_job_close_cb(uv_handle_t *handle)
+{
+	free(handle->data);
+}
+
+static void lmtp_rcpt_job_free(struct lmtp_rcpt_job *job)
+{
+	uv_close((uv_handle_t *)&job->timer, lmtp_rcpt_job_close_cb);
+}
 
 static void lmtp_rcpt_reply(struct lmtp_client *client,
 			    const struct lmtp_recipient *rcpt,
@@ -140,7 +152,7 @@ static void lmtp_rcpt_done(uv_work_t *work, int status)
 		}
 	}
 	client->rcpt_job = NULL;
-	free(job);
+	lmtp_rcpt_job_free(job);
 	lmtp_client_command_done(client);
 	lmtp_client_job_done(client);
 }
@@ -165,7 +177,7 @@ static void lmtp_rcpt_finish(struct lmtp_rcpt_job *job, unsigned int code,
 
 	lmtp_rcpt_reply(client, job->rcpt, code, esc, text);
 	client->rcpt_job = NULL;
-	free(job);
+	lmtp_rcpt_job_free(job);
 	lmtp_client_command_done(client);
 }
 
@@ -177,6 +189,7 @@ static void lmtp_rcpt_lookup_cb(int result, const char *user,
 	struct lmtp_recipient *rcpt = job->rcpt;
 
 	client->lookup = NULL;
+	uv_timer_stop(&job->timer);
 	if (result < 0) {
 		lmtp_rcpt_finish(job, 451, LMTP_ESC_SYSTEM_OTHER,
 				 "Temporary user lookup failure");
@@ -193,6 +206,19 @@ static void lmtp_rcpt_lookup_cb(int result, const char *user,
 	rcpt->fields = lmtp_rcpt_copy_fields(rcpt->trans->pool, fields);
 	lmtp_client_queue_job(client, &job->work, lmtp_rcpt_work_cb,
 			      lmtp_rcpt_done);
+}
+
+static void lmtp_rcpt_timeout_cb(uv_timer_t *timer)
+{
+	struct lmtp_rcpt_job *job = timer->data;
+	struct lmtp_client *client = job->client;
+
+	log_msg(LOG_LEVEL_ERROR, &client->log,
+		"<%s>: userdb lookup timed out after %u s",
+		job->rcpt->address_str, lmtp_set->lookup_timeout);
+	auth_master_lookup_abort(&client->lookup);
+	lmtp_rcpt_finish(job, 451, LMTP_ESC_SYSTEM_OTHER,
+			 "Temporary user lookup failure");
 }
 
 static struct lmtp_recipient *
@@ -241,6 +267,10 @@ void lmtp_rcpt_proceed(struct lmtp_client *client, struct lmtp_address *address)
 	job = xnew(struct lmtp_rcpt_job, 1);
 	job->client = client;
 	job->rcpt = rcpt;
+	uv_timer_init(lmtp_env->loop, &job->timer);
+	job->timer.data = job;
+	uv_timer_start(&job->timer, lmtp_rcpt_timeout_cb,
+		       (uint64_t)lmtp_set->lookup_timeout * 1000, 0);
 	lmtp_client_command_async(client);
 	client->rcpt_job = job;
 	client->lookup = auth_master_user_lookup(userdb, name, "lmtp",
@@ -252,7 +282,7 @@ void lmtp_rcpt_abort(struct lmtp_client *client)
 	if (client->lookup == NULL)
 		return;
 	auth_master_lookup_abort(&client->lookup);
-	free(client->rcpt_job);
+	lmtp_rcpt_job_free(client->rcpt_job);
 	client->rcpt_job = NULL;
 	lmtp_client_command_done(client);
 }

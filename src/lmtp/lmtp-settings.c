@@ -15,5 +15,6 @@ const struct setting_def lmtp_setting_defs[] = {
 	LMTP_DEF(SETTING_SIZE, max_message_size, "50M", NULL),
 	LMTP_DEF(SETTING_UINT, max_recipients, "500", NULL),
 	LMTP_DEF(SETTING_BOOL, quota_full_tempfail, "no", NULL),
+	LMTP_DEF(SETTING_TIME, lookup_timeout, "30s", NULL),
 	SETTING_DEFS_END
 };

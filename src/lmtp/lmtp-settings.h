@@ -20,6 +20,8 @@ struct lmtp_settings {
 	/* RCPTs accepted per transaction; RFC 5321 §4.5.3.1.8 asks for at
 	   least 100. */
 	unsigned int max_recipients;
+	/* How long RCPT waits for the userdb before answering 451 4.3.0. */
+	unsigned int lookup_timeout;
 	/* Over quota is a temporary failure (452 4.2.2) instead of a
 	   permanent one (552 5.2.2), as Dovecot's quota_full_tempfail. */
 	bool quota_full_tempfail;

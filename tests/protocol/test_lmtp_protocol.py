@@ -4,6 +4,8 @@ pipelined errors, BDAT chunks that must be read even when refused, and
 RCPT answers that need only the userdb (unknown user, quota, temporary
 failure)."""
 
+import os
+import signal
 import smtplib
 import time
 import unittest
@@ -253,6 +255,48 @@ class LMTPQuotaTempfailTest(ServerTestCase):
         self.assertEqual(c.cmd("MAIL FROM:<a@b> SIZE=100").code, 250)
         r = c.cmd("RCPT TO:<carol@%s>" % DOMAIN)
         self.assertEqual((r.code, r.esc), (452, "4.2.2"))
+
+
+class LMTPUserdbTimeoutTest(ServerTestCase):
+    """A userdb that doesn't answer (the auth process stopped) gives
+    451 4.3.0 after [lmtp] lookup_timeout, and the session goes on."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = lmtp_server(lmtp_config="lookup_timeout = 1s\n")
+        cls.server.start()
+
+    def auth_pid(self):
+        for pid in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                with open("/proc/%s/comm" % pid) as f:
+                    comm = f.read().strip()
+            except (OSError, ValueError):
+                continue
+            if ppid == self.server.proc.pid and comm == "postern-auth":
+                return int(pid)
+        self.skipTest("no auth process found")
+
+    def test_lookup_timeout(self):
+        c = LMTPClient(self.server.ports["lmtp"])
+        self.addCleanup(c.close)
+        c.lhlo()
+        # the userdb connection is made at the first lookup
+        self.assertEqual(c.envelope("a@b", ["alice@" + DOMAIN])[1].code, 250)
+        self.assertEqual(c.cmd("RSET").code, 250)
+        pid = self.auth_pid()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            start = time.time()
+            replies = c.envelope("a@b", ["bob@" + DOMAIN])
+            self.assertEqual((replies[1].code, replies[1].esc),
+                             (451, "4.3.0"))
+            self.assertLess(time.time() - start, scaled(5))
+            self.assertEqual(c.cmd("NOOP").code, 250)
+        finally:
+            os.kill(pid, signal.SIGCONT)
 
 
 class LMTPShutdownTest(unittest.TestCase):
