@@ -76,14 +76,15 @@ static void lmtp_data_reply_rcpt(struct lmtp_client *client,
 			  result->error_text);
 }
 
-static void lmtp_data_finish(struct lmtp_client *client)
+/* The end of a message: with committed, every recipient's result is
+   logged and answered (a write to a peer that went away meanwhile is
+   dropped: the relay will deliver again, RFC 5321 §6.1). */
+static void lmtp_data_finish(struct lmtp_client *client, bool committed)
 {
 	struct lmtp_transaction *trans = client->trans;
 
-	if (!conn_is_closing(client->conn)) {
-		for (unsigned int i = 0; i < trans->rcpts_count; i++)
-			lmtp_data_reply_rcpt(client, trans->rcpts[i]);
-	}
+	for (unsigned int i = 0; committed && i < trans->rcpts_count; i++)
+		lmtp_data_reply_rcpt(client, trans->rcpts[i]);
 	lmtp_client_reset(client);
 	lmtp_client_command_done(client);
 }
@@ -122,7 +123,7 @@ static void lmtp_data_commit_done(uv_work_t *work, int status)
 	struct lmtp_client *client = work->data;
 
 	if (--rcpt->trans->pending_commits == 0)
-		lmtp_data_finish(client);
+		lmtp_data_finish(client, true);
 	lmtp_client_job_done(client);
 }
 
@@ -194,13 +195,13 @@ static void lmtp_data_flush_done(uv_work_t *work, int status)
 		lmtp_transaction_free(lmtp_env->loop, &trans);
 	} else if (trans->flush_final) {
 		if (trans->rcpts_count == 1)
-			lmtp_data_finish(client);
+			lmtp_data_finish(client, true);
 		else
 			lmtp_data_commit_all(client);
 	} else if (conn_is_closing(client->conn)) {
 		/* the end was read, but the peer is gone: no replies */
 		if (trans->data_end)
-			lmtp_data_finish(client);
+			lmtp_data_finish(client, false);
 	} else {
 		if (client->data_paused) {
 			client->data_paused = false;
