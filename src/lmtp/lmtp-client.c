@@ -188,7 +188,7 @@ static void lmtp_client_timeout(struct conn *conn)
 {
 	struct lmtp_client *client = conn_get_context(conn);
 
-	if (client->cmd_running)
+	if (client->cmd_running || client->data_paused)
 		return; /* waiting for our own work, not for the peer */
 	lmtp_client_reply(client, 421, LMTP_ESC_NETWORK_TIMEOUT,
 			  "Disconnected for inactivity");
