@@ -41,36 +41,9 @@ class Pop3Server(PosternServer):
         self.seq = 0
 
     def start(self):
-        for attempt in range(3):
-            try:
-                super().start()
-                break
-            except RuntimeError as e:
-                # free_port() races with every other test on the machine
-                if "Address already in use" not in str(e) or attempt == 2:
-                    raise
-                self.log.close()
-                self.new_ports()
+        super().start()
         self.wait_port(self.ports["pop3"])
         return self
-
-    def new_ports(self):
-        """Other free ports, all different (free_port() may give one
-        twice), written over the old ones in the order they appear."""
-        with open(self.config_path) as f:
-            text = f.read()
-        new = set()
-        while len(new) < len(self.ports):
-            new.add(free_port())
-        pos = 0
-        for name, port in zip(list(self.ports), sorted(new)):
-            m = re.compile(r":%d(?=[,\n])" % self.ports[name]).search(text,
-                                                                      pos)
-            text = text[:m.start()] + ":%d" % port + text[m.end():]
-            pos = m.start()
-            self.ports[name] = port
-        with open(self.config_path, "w") as f:
-            f.write(text)
 
     def worker_pids(self):
         """The mail workers' process ids (children named postern-worker)."""

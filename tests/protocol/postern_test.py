@@ -157,6 +157,34 @@ class PosternServer:
             f.write(config)
 
     def start(self):
+        """Starts posternd; if another test took one of our ports between
+        free_port() and the bind, tries again with other ports."""
+        for attempt in range(3):
+            try:
+                return self.start_once()
+            except RuntimeError as e:
+                if "Address already in use" not in str(e) or attempt == 2:
+                    raise
+                self.log.close()
+                self.new_ports()
+        return self
+
+    def new_ports(self):
+        """Other free ports, all different, written over the old ones in
+        the config file."""
+        with open(self.config_path) as f:
+            text = f.read()
+        new = set()
+        while len(new) < len(self.ports):
+            new.add(free_port())
+        for name, port in zip(list(self.ports), sorted(new)):
+            text = re.sub(r":%d(?=[,\n])" % self.ports[name], ":%d" % port,
+                          text)
+            self.ports[name] = port
+        with open(self.config_path, "w") as f:
+            f.write(text)
+
+    def start_once(self):
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([POSTERND, "-c", self.config_path],
                                      cwd=self.dir, stdout=self.log,
