@@ -110,12 +110,15 @@ async def login(args, user, tls=False):
 
 
 def users(args):
-    return ["%s%d" % (args.user_prefix, i + 1) for i in range(args.users)]
+    return ["%s%d" % (args.user_prefix, args.first_user + i)
+            for i in range(args.users)]
 
 
 async def populate(args):
     async def one(user):
         conn = await login(args, user)
+        # Postern autocreates Sent for new users, Dovecot doesn't
+        await conn.command(b"CREATE Sent")
         for i in range(args.messages):
             await conn.ok(b"APPEND INBOX", MESSAGE % (i, i, os.getpid()))
         conn.close()
@@ -362,6 +365,7 @@ def main():
     p.add_argument("--tls", action="store_true")
     p.add_argument("--user-prefix", default="bench")
     p.add_argument("--users", type=int, default=50)
+    p.add_argument("--first-user", type=int, default=1)
     p.add_argument("--password", default="pass")
     p.add_argument("--messages", type=int, default=200)
     p.add_argument("--duration", type=float, default=30)
