@@ -193,8 +193,24 @@ class Manage(MailboxTestCase):
         ret = c.ok('LIST "" L* RETURN (SUBSCRIBED)')
         self.assertEqual(ret, ['* LIST (\\HasNoChildren \\Subscribed) "/" '
                                'Lists'])
+        self.assertIn('* LSUB (\\Noselect) "/" Ghost', lsub)
         c.ok("UNSUBSCRIBE Lists")
         self.assertNotIn('* LSUB () "/" Lists', c.ok('LSUB "" *'))
+
+    def test_subscribed_children(self):
+        c = self.login("erin")
+        c.ok("CREATE Top/Sub")
+        c.ok("SUBSCRIBE Top/Sub")
+        # RFC 3501 §6.3.9: % shows the unsubscribed parent as \Noselect
+        self.assertIn('* LSUB (\\Noselect) "/" Top', c.ok('LSUB "" %'))
+        self.assertEqual(c.ok('LSUB "" Top*'),
+                         ['* LSUB () "/" Top/Sub'])
+        # RFC 5258 §3.5: RECURSIVEMATCH marks it with CHILDINFO
+        self.assertEqual(c.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" Top'),
+                         ['* LIST (\\Noselect \\HasChildren) "/" Top '
+                          '("CHILDINFO" '
+                          '("SUBSCRIBED"))'])
+        self.assertEqual(c.ok('LIST (SUBSCRIBED) "" Top'), [])
 
 
 class Listing(MailboxTestCase):
