@@ -31,6 +31,10 @@
         ...
         imap_command_run_work(cmd, cmd_foo_work, cmd_foo_done);
 
+      When done always ends the command, call imap_command_run_final_work()
+      instead: the end-of-command sync then runs in the same thread-pool
+      job, saving a round trip.
+
       Keep the work's inputs and results in a context struct allocated
       from cmd->pool (cmd->context). The work function must not write to
       the connection or touch the session except through cmd->client->box
@@ -50,6 +54,7 @@
                                                     too-many-errors BYE
         imap_command_reply_mail_error(cmd, box)  -- NO with the storage
                                                     error's code and text
+                                                    (imap-util.h)
       After this call cmd is gone (its pool too). The untagged updates
       follow the table's flags: a command with IMAP_CMD_FLAG_USES_SEQS and
       no UID prefix (FETCH, STORE, SEARCH, COPY) gets no EXPUNGE (RFC 9051
@@ -69,7 +74,16 @@
    7. Commands whose literals must not be held in memory (APPEND) set
       IMAP_CMD_FLAG_LITERAL_STREAM: the handler is called with the
       arguments before the first literal and reads it with
-      imap_command_read_literal(). */
+      imap_command_read_literal().
+
+   8. A command that waits for input or output (not for work) while it
+      holds storage objects sets imap_command_set_abort(cmd, fn): fn runs
+      if the peer goes away meanwhile, releases them (it may run work) and
+      ends the command.
+
+   Helpers: imap-util.h (flag lists, date-times, storage errors as
+   replies), imap-mailbox-name.h (mUTF-7/UTF-8 names), imap-sync.h
+   (FLAGS, untagged FETCH FLAGS lines, whether MODSEQ is wanted). */
 
 #include "imap-arg.h"
 #include "macros.h"
