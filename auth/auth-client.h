@@ -24,6 +24,10 @@
    with auth_client_request_continue(). SCRAM-SHA-256-PLUS needs
    params.cbind_data from conn_tls_exporter().
 
+   POP3 APOP: mech "APOP" with initial_resp = base64 of the greeting's
+   "<...>" challenge, NUL, the user name, NUL and the client's 16-byte MD5
+   digest (binary, decoded from its hex); it needs {PLAIN} passwords.
+
    The callback runs on the loop thread. CONTINUE may come any number of
    times; OK or FAIL comes once and ends the request (it is freed after the
    callback returns). A session that goes away first calls

@@ -10,7 +10,8 @@
 static ctl_command_func_t ctl_cmd_help;
 
 static const struct ctl_command ctl_commands[] = {
-	{ "auth", "auth test|lookup USER [-s SERVICE] [-a SOCKET]", ctl_cmd_auth },
+	{ "auth", "auth test|lookup USER [-s SERVICE] [-a SOCKET]",
+	  ctl_cmd_auth },
 	{ "config", "config check|show", ctl_cmd_config },
 	{ "help", "help", ctl_cmd_help },
 	{ "pw", "pw [-s SCHEME] [-u USER] | pw -l", ctl_cmd_pw },

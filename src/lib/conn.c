@@ -353,6 +353,11 @@ enum conn_read_result conn_read_data(struct conn *conn, size_t max_size,
 		&conn->input, max_size, data_r, size_r);
 }
 
+void conn_input_unread(struct conn *conn, size_t size)
+{
+	line_reader_unread(&conn->input, size);
+}
+
 size_t conn_input_pending(const struct conn *conn)
 {
 	return line_reader_pending(&conn->input);

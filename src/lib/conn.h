@@ -112,6 +112,9 @@ enum conn_read_result conn_read_line(struct conn *conn, const char **line_r,
 enum conn_read_result conn_read_data(struct conn *conn, size_t max_size,
 				     const unsigned char **data_r,
 				     size_t *size_r);
+/* Gives back the last size bytes conn_read_data() returned (the rest
+   after the end of a DATA body), before any other read call. */
+void conn_input_unread(struct conn *conn, size_t size);
 /* Bytes of input buffered but not read yet. */
 size_t conn_input_pending(const struct conn *conn);
 /* Stop calling input (and stop reading from the socket) until resumed,

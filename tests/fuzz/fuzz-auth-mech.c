@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct auth *auth;
 static struct auth_settings set;
+static struct pool *settings_pool;
 
 struct fuzz_exchange {
 	struct auth_request *request;
@@ -37,6 +38,12 @@ static void fuzz_reply_cb(struct auth_request *request, enum auth_reply reply,
 
 	if (reply != AUTH_REPLY_CONTINUE)
 		ex->request = NULL;
+}
+
+static void fuzz_deinit(void)
+{
+	auth_deinit(&auth);
+	pool_destroy(&settings_pool);
 }
 
 static void fuzz_init(void)
@@ -70,7 +77,8 @@ static void fuzz_init(void)
 	EVP_PKEY_free(key);
 	fclose(f);
 	log_set_level(LOG_LEVEL_ERROR);
-	config_set_defaults(sections, pool_create("fuzz settings", 0));
+	settings_pool = pool_create("fuzz settings", 0);
+	config_set_defaults(sections, settings_pool);
 	set.passdb = "passwd-file:users";
 	set.master_passdb = "passwd-file:users";
 	set.mechanisms = "PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256 "
@@ -93,6 +101,7 @@ static void fuzz_init(void)
 	unlink(path);
 	rmdir(dir);
 	auth_scram_test_nonce = "servernonce";
+	atexit(fuzz_deinit);
 }
 
 static const char *fuzz_b64(struct pool *pool, const uint8_t *data, size_t size)

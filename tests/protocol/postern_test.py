@@ -128,12 +128,15 @@ class PosternServer:
         self.proc = None
         sections = dict(sections or {})
         # users: {"alice": "secret"} -> a passwd-file passdb ({PLAIN} for
-        # speed: tests log in often; the schemes have their own tests)
+        # speed: tests log in often; the schemes have their own tests). A
+        # password starting with "{" is a stored hash, used as it is.
         self.users = dict(users or {})
         passwd_path = os.path.join(self.dir, "users.passwd")
         with open(passwd_path, "w") as f:
             for name, password in self.users.items():
-                f.write("%s:{PLAIN}%s::::::\n" % (name, password))
+                stored = (password if password.startswith("{")
+                          else "{PLAIN}" + password)
+                f.write("%s:%s::::::\n" % (name, stored))
         sections.setdefault("auth", "")
         sections["auth"] = ("passdb = passwd-file:%s\nfailure_delay = 0\n"
                             % passwd_path) + sections["auth"]

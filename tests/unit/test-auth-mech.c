@@ -108,7 +108,7 @@ static int setup(void **state)
 	set.passdb = "passwd-file:users";
 	set.master_passdb = "passwd-file:masters";
 	set.mechanisms = "PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256 "
-			 "SCRAM-SHA-256-PLUS EXTERNAL OAUTHBEARER XOAUTH2";
+			 "SCRAM-SHA-256-PLUS EXTERNAL OAUTHBEARER XOAUTH2 APOP";
 	set.oauth_keys = "jwt.pem";
 	set.oauth_issuer = "https://issuer.test";
 	if (auth_init(&auth, NULL, &set, dir, &error) < 0) {
@@ -137,7 +137,8 @@ static void reply_cb(struct auth_request *request, enum auth_reply reply,
 	ex->last = reply;
 	ex->n_replies++;
 	assert_true(size < sizeof(ex->data));
-	memcpy(ex->data, data, size);
+	if (size > 0)
+		memcpy(ex->data, data, size);
 	ex->data[size] = '\0';
 	ex->size = size;
 	if (reply == AUTH_REPLY_CONTINUE)
@@ -163,9 +164,18 @@ static char *b64(const void *data, size_t size)
 	return buf;
 }
 
+/* Aborts an exchange still waiting for input. */
+static void finish(struct exchange *ex)
+{
+	if (ex->request != NULL)
+		auth_request_abort(ex->request);
+	ex->request = NULL;
+}
+
 static void start_info(struct exchange *ex, const char *mech, const void *resp,
 		       size_t size, struct auth_request_info *info)
 {
+	finish(ex);
 	memset(ex, 0, sizeof(*ex));
 	info->mech = mech;
 	info->service = "imap";
@@ -193,7 +203,7 @@ static void cont(struct exchange *ex, const void *data, size_t size)
 
 static void test_plain(void **state)
 {
-	struct exchange ex;
+	struct exchange ex = { 0 };
 
 	start(&ex, "PLAIN", PLAIN("\0alice\0secret"));
 	assert_int_equal(ex.last, AUTH_REPLY_OK);
@@ -214,6 +224,7 @@ static void test_plain(void **state)
 	/* a disabled user with a wrong password doesn't learn it's disabled */
 	start(&ex, "PLAIN", PLAIN("\0carol\0wrong"));
 	assert_false(ex.disabled);
+	finish(&ex);
 }
 
 static void test_plain_malformed(void **state)
@@ -228,18 +239,19 @@ static void test_plain_malformed(void **state)
 		{ PLAIN("\0\0secret") },
 		{ PLAIN("\0al\tice\0secret") },
 	};
-	struct exchange ex;
+	struct exchange ex = { 0 };
 
 	for (unsigned int i = 0; i < N_ELEMENTS(bad); i++) {
 		start(&ex, "PLAIN", bad[i].data, bad[i].size);
 		assert_int_equal(ex.last, AUTH_REPLY_FAIL);
 		assert_int_equal(ex.n_replies, 1);
 	}
+	finish(&ex);
 }
 
 static void test_plain_no_initial_response(void **state)
 {
-	struct exchange ex;
+	struct exchange ex = { 0 };
 
 	start(&ex, "PLAIN", NULL, 0);
 	assert_int_equal(ex.last, AUTH_REPLY_CONTINUE);
@@ -247,11 +259,12 @@ static void test_plain_no_initial_response(void **state)
 	cont(&ex, PLAIN("\0bob\0bobpw"));
 	assert_int_equal(ex.last, AUTH_REPLY_OK);
 	assert_string_equal(ex.user, "bob");
+	finish(&ex);
 }
 
 static void test_plain_master_user(void **state)
 {
-	struct exchange ex;
+	struct exchange ex = { 0 };
 
 	start(&ex, "PLAIN", PLAIN("bob\0admin\0masterpw"));
 	assert_int_equal(ex.last, AUTH_REPLY_OK);
@@ -265,28 +278,32 @@ static void test_plain_master_user(void **state)
 	/* a master user logging in as a user that doesn't exist */
 	start(&ex, "PLAIN", PLAIN("nobody\0admin\0masterpw"));
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	finish(&ex);
 }
 
 static void test_plaintext_policy(void **state)
 {
 	struct auth_request_info info = { .id = 1, .remote_ip = "192.0.2.1" };
-	struct exchange ex;
+	struct exchange ex = { 0 };
 
 	start_info(&ex, "PLAIN", PLAIN("\0alice\0secret"), &info);
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
 	assert_true(strstr(ex.reason, "Plaintext") != NULL);
+	info.remote_ip = NULL;
+	start_info(&ex, "PLAIN", PLAIN("\0alice\0secret"), &info);
+	assert_int_equal(ex.last, AUTH_REPLY_OK);
 	info.remote_ip = "127.0.0.1";
 	start_info(&ex, "PLAIN", PLAIN("\0alice\0secret"), &info);
 	assert_int_equal(ex.last, AUTH_REPLY_OK);
 	info.remote_ip = "::1";
 	start_info(&ex, "LOGIN", NULL, 0, &info);
 	assert_int_equal(ex.last, AUTH_REPLY_CONTINUE);
-	auth_request_abort(ex.request);
+	finish(&ex);
 }
 
 static void test_login(void **state)
 {
-	struct exchange ex;
+	struct exchange ex = { 0 };
 
 	start(&ex, "LOGIN", NULL, 0);
 	assert_int_equal(ex.last, AUTH_REPLY_CONTINUE);
@@ -306,12 +323,12 @@ static void test_login(void **state)
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
 	/* the exchange is over: abort of a started one frees it */
 	start(&ex, "LOGIN", NULL, 0);
-	auth_request_abort(ex.request);
+	finish(&ex);
 }
 
 static void test_scram_sha256_rfc7677(void **state)
 {
-	struct exchange ex;
+	struct exchange ex = { 0 };
 	const char *final = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIl"
 			    "j)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmi"
 			    "z7AndVQ=";
@@ -344,14 +361,16 @@ static void test_scram_sha256_rfc7677(void **state)
 	assert_int_equal(ex.last, AUTH_REPLY_CONTINUE);
 	cont(&ex, PLAIN("garbage"));
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	finish(&ex);
 }
 
 static void test_scram_plus_needs_binding(void **state)
 {
-	struct exchange ex;
+	struct exchange ex = { 0 };
 
 	start(&ex, "SCRAM-SHA-256-PLUS", PLAIN("p=tls-exporter,,n=alice,r=a"));
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	finish(&ex);
 }
 
 static void test_external(void **state)
@@ -362,7 +381,7 @@ static void test_external(void **state)
 		.valid_client_cert = true,
 		.cert_username = "alice",
 	};
-	struct exchange ex;
+	struct exchange ex = { 0 };
 
 	/* an empty initial response is a response (the protocol parser
 	   turns Exim's empty resp= into none before this) */
@@ -381,6 +400,7 @@ static void test_external(void **state)
 	info.valid_client_cert = false;
 	start_info(&ex, "EXTERNAL", PLAIN("alice"), &info);
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	finish(&ex);
 }
 
 static void b64url(string_t *dest, const void *data, size_t size)
@@ -450,7 +470,7 @@ static void oauthbearer(struct exchange *ex, const char *authzid,
 static void test_oauthbearer(void **state)
 {
 	const char *iss = "https://issuer.test";
-	struct exchange ex;
+	struct exchange ex = { 0 };
 	char *token;
 
 	oauthbearer(&ex, "", make_jwt(ES256, claims("alice", 3600, iss)));
@@ -485,12 +505,13 @@ static void test_oauthbearer(void **state)
 	/* malformed GS2 header */
 	start(&ex, "OAUTHBEARER", PLAIN("x,,\001auth=Bearer x\001\001"));
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	finish(&ex);
 }
 
 static void test_xoauth2(void **state)
 {
 	char msg[4096];
-	struct exchange ex;
+	struct exchange ex = { 0 };
 	int len;
 
 	len = snprintf(
@@ -507,17 +528,76 @@ static void test_xoauth2(void **state)
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
 	start(&ex, "XOAUTH2", PLAIN("garbage"));
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	finish(&ex);
+}
+
+static void apop(struct exchange *ex, const char *challenge, const char *user,
+		 const char *password)
+{
+	unsigned char msg[512], digest[16];
+	size_t clen = strlen(challenge), ulen = strlen(user);
+	unsigned int len;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	EVP_DigestInit_ex(md, EVP_md5(), NULL);
+	EVP_DigestUpdate(md, challenge, clen);
+	EVP_DigestUpdate(md, password, strlen(password));
+	EVP_DigestFinal_ex(md, digest, &len);
+	EVP_MD_CTX_free(md);
+	memcpy(msg, challenge, clen + 1);
+	memcpy(msg + clen + 1, user, ulen + 1);
+	memcpy(msg + clen + ulen + 2, digest, sizeof(digest));
+	start(ex, "APOP", msg, clen + ulen + 2 + sizeof(digest));
+}
+
+static void test_apop(void **state)
+{
+	struct exchange ex = { 0 };
+
+	/* RFC 1939 §7's example challenge */
+	apop(&ex, "<1896.697170952@dbc.mtview.ca.us>", "alice", "secret");
+	assert_int_equal(ex.last, AUTH_REPLY_OK);
+	apop(&ex, "<1896.697170952@dbc.mtview.ca.us>", "alice", "wrong");
+	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	/* needs a cleartext password */
+	apop(&ex, "<1.2@x>", "user", "pencil");
+	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	apop(&ex, "no-brackets", "alice", "secret");
+	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	start(&ex, "APOP", PLAIN("<a>\0alice\0short"));
+	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	finish(&ex);
+}
+
+static void test_ensure_user(void **state)
+{
+	struct auth_settings demo_set = set;
+	struct pool *pool = pool_create("test", 0);
+	const char *error;
+
+	demo_set.passdb = "sqlite:demo.db";
+	demo_set.password_scheme = "SHA256-CRYPT";
+	assert_int_equal(
+		auth_ensure_user(&demo_set, dir, "demo", "demo", &error), 1);
+	assert_int_equal(
+		auth_ensure_user(&demo_set, dir, "demo", "other", &error), 0);
+	demo_set.passdb = "sqlite:nosuchdir/demo.db";
+	assert_int_equal(
+		auth_ensure_user(&demo_set, dir, "demo", "demo", &error), -1);
+	assert_non_null(error);
+	pool_destroy(&pool);
 }
 
 static void test_unexpected_continue(void **state)
 {
-	struct exchange ex;
+	struct exchange ex = { 0 };
 
 	start(&ex, "LOGIN", NULL, 0);
 	cont(&ex, PLAIN("alice"));
 	/* base64 garbage */
 	auth_request_continue(ex.request, "%%%");
 	assert_int_equal(ex.last, AUTH_REPLY_FAIL);
+	finish(&ex);
 }
 
 int main(void)
@@ -535,6 +615,8 @@ int main(void)
 		cmocka_unit_test(test_oauthbearer),
 		cmocka_unit_test(test_xoauth2),
 		cmocka_unit_test(test_unexpected_continue),
+		cmocka_unit_test(test_apop),
+		cmocka_unit_test(test_ensure_user),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
