@@ -34,7 +34,10 @@ for name in postern dovecot; do
 done
 for name in postern dovecot; do
 	port=$([[ $name == postern ]] && echo 21143 || echo 10143)
+	lmtp=$([[ $name == postern ]] && echo 21024 || echo 10024)
 	echo "== $name: push (IDLE sessions settled 8 s, so Dovecot hibernated them)"
+	$load push --port "$port" --lmtp-port "$lmtp" $users --deliveries 300 \
+		--settle 8
 	$load push --port "$port" $users --deliveries 300 --settle 8
 done
 for name in postern dovecot; do
