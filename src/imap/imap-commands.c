@@ -422,7 +422,7 @@ static void imap_command_run(struct imap_command *cmd)
 	cmd->def->handler(cmd);
 }
 
-static void imap_command_parse_error(struct imap_command *cmd)
+void imap_command_parse_error(struct imap_command *cmd)
 {
 	struct imap_parser_literal lit;
 	const char *text;
@@ -540,16 +540,18 @@ static void imap_command_stream_line(struct imap_command *cmd, const char *line,
 	enum imap_parser_result ret;
 
 	ret = imap_parser_feed_line(cmd->parser_, line, len);
+	cmd->input_state_ = IMAP_CMD_INPUT_NONE;
+	imap_client_input_pause(cmd->client);
 	if (ret == IMAP_PARSE_ERROR) {
-		imap_command_parse_error(cmd);
+		cmd->literal_next_(cmd, IMAP_COMMAND_LITERAL_NEXT_ERROR);
 		return;
 	}
 	i_assert(ret == IMAP_PARSE_DONE || ret == IMAP_PARSE_LITERAL);
 	cmd->args = imap_parser_get_args(cmd->parser_);
 	cmd->literal_present_ = ret == IMAP_PARSE_LITERAL;
-	cmd->input_state_ = IMAP_CMD_INPUT_NONE;
-	imap_client_input_pause(cmd->client);
-	cmd->literal_next_(cmd, ret == IMAP_PARSE_DONE);
+	cmd->literal_next_(cmd, ret == IMAP_PARSE_DONE
+					? IMAP_COMMAND_LITERAL_NEXT_DONE
+					: IMAP_COMMAND_LITERAL_NEXT_LITERAL);
 }
 
 static bool imap_command_input_line(struct imap_command *cmd)

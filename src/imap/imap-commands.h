@@ -99,6 +99,14 @@ struct imap_command;
 
 typedef void imap_command_handler_t(struct imap_command *cmd);
 typedef void imap_command_callback_t(struct imap_command *cmd);
+/* What follows a streamed literal (see imap_command_literal_end()). */
+enum imap_command_literal_next {
+	IMAP_COMMAND_LITERAL_NEXT_DONE,
+	IMAP_COMMAND_LITERAL_NEXT_LITERAL,
+	IMAP_COMMAND_LITERAL_NEXT_ERROR,
+};
+typedef void imap_command_literal_next_t(struct imap_command *cmd,
+					 enum imap_command_literal_next next);
 
 enum imap_command_flags {
 	/* States in which the command is allowed (RFC 9051 §6). */
@@ -171,7 +179,7 @@ struct imap_command {
 	imap_command_callback_t *literal_fn_, *abort_fn_;
 	void (*line_fn_)(struct imap_command *cmd, const char *line,
 			 size_t len);
-	void (*literal_next_)(struct imap_command *cmd, bool done);
+	imap_command_literal_next_t *literal_next_;
 	const char *tagline_;
 	void *sync_ctx_;
 	uint64_t literal_left_;
@@ -262,13 +270,17 @@ uint64_t imap_command_literal_data(struct imap_command *cmd, size_t max_size,
    imap_command_read_literal() again to resume. */
 void imap_command_literal_pause(struct imap_command *cmd);
 /* After the whole literal: parses the rest of the command (the next line
-   may hold more arguments and another literal). Calls fn with cmd->args
-   set to the arguments after the literal: on DONE with done=true; on a
-   further literal with done=false. A syntax error ends the command with
-   BAD. */
-typedef void imap_command_literal_next_t(struct imap_command *cmd, bool done);
+   may hold more arguments and another literal) and calls next: with
+   cmd->args set to the arguments after the literal at the end of the
+   command (DONE) or before a further literal (LITERAL); on ERROR the
+   command must release what it holds and end with
+   imap_command_parse_error() (BAD, or NO [TOOBIG] after discarding). */
 void imap_command_literal_end(struct imap_command *cmd,
 			      imap_command_literal_next_t *next);
+/* Ends the command after its arguments failed to parse: BAD with the
+   parser's reason, or NO [TOOBIG] once an over-size literal was read and
+   thrown away. */
+void imap_command_parse_error(struct imap_command *cmd);
 /* Throws the rest of the literal away (reading it if it is
    non-synchronizing and already announced) and ends the command with
    tagline "NO [TOOBIG] ..." or whatever text is given as NO. */
