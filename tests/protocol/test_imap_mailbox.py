@@ -114,6 +114,14 @@ class Select(MailboxTestCase):
         # another UIDVALIDITY: no resync data
         untagged = c.ok("SELECT INBOX (QRESYNC (1 1))")
         self.assertFalse(any(" FETCH " in l for l in untagged))
+        # an expunge since the client's modseq: VANISHED (EARLIER)
+        c.ok("UID STORE 2 +FLAGS.SILENT (\\Deleted)")
+        c.ok("UID EXPUNGE 2")
+        c.ok("UNSELECT")
+        untagged = c.ok("SELECT INBOX (QRESYNC (%s %s 1:3))"
+                        % (uidvalidity, modseq))
+        self.assertIn("* VANISHED (EARLIER) 2", untagged)
+        self.assertIn("* 2 EXISTS", untagged)
 
     def test_close_unselect_check(self):
         c = self.login("erin")
