@@ -232,8 +232,23 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
+def tree_cpu(root):
+    """CPU seconds (user + system) used so far by the process tree,
+    counting its children that have exited and been waited for."""
+    ticks = 0
+    for pid in process_tree(root):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += sum(int(x) for x in fields[11:15])
+        except OSError:
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 async def mix(args):
     stats = {}
+    cpu_before = tree_cpu(args.server_pid) if args.server_pid else 0
     deadline = time.monotonic() + args.duration
     clients = [MixClient(args, u, stats) for u in users(args)]
     start = time.monotonic()
@@ -245,6 +260,10 @@ async def mix(args):
           "p50 %.1f ms, p99 %.1f ms"
           % (len(clients), elapsed, len(every), len(every) / elapsed,
              percentile(every, 0.5) * 1000, percentile(every, 0.99) * 1000))
+    if args.server_pid:
+        cpu = tree_cpu(args.server_pid) - cpu_before
+        print("  server CPU: %.1f s, %.0f us per command"
+              % (cpu, cpu * 1e6 / len(every)))
     if errors:
         print("  (%d commands failed)" % errors)
     for name in sorted(stats):

@@ -10,7 +10,7 @@ DOVECOT_PEER=${DOVECOT_PEER:-/work/shared/bench/dovecot-peer.sh}
 USERS=${USERS:-50}
 FIRST_USER=${FIRST_USER:-301}
 MESSAGES=${MESSAGES:-200}
-DURATION=${DURATION:-30}
+DURATION=${DURATION:-20}
 SESSIONS=${SESSIONS:-1000}
 load="python3 $here/imap-load.py"
 users="--users $USERS --first-user $FIRST_USER"
@@ -27,10 +27,14 @@ if [[ -z ${SKIP_POPULATE:-} ]]; then
 	done
 fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for name in postern dovecot; do
-	port=$([[ $name == postern ]] && echo 21143 || echo 10143)
-	echo "== $name: mix"
-	$load mix --port "$port" $users --duration "$DURATION"
+for round in 1 2 3; do
+	for name in postern dovecot; do
+		port=$([[ $name == postern ]] && echo 21143 || echo 10143)
+		pid=$([[ $name == postern ]] && echo "$postern_pid" || echo "$dovecot_pid")
+		echo "== $name: mix, round $round (load $(cut -d' ' -f1 /proc/loadavg))"
+		$load mix --port "$port" $users --duration "$DURATION" \
+			--server-pid "$pid"
+	done
 done
 for name in postern dovecot; do
 	port=$([[ $name == postern ]] && echo 21143 || echo 10143)

@@ -169,6 +169,12 @@ void imap_command_run_final_work(struct imap_command *cmd,
 	imap_command_queue_work(cmd, work, done, true);
 }
 
+void imap_command_work_ends_command(struct imap_command *cmd)
+{
+	i_assert(cmd->working_);
+	cmd->final_work_ = true;
+}
+
 bool imap_command_is_aborted(const struct imap_command *cmd)
 {
 	return cmd->client->disconnected || conn_is_closing(cmd->client->conn);

@@ -209,6 +209,11 @@ void imap_command_run_work(struct imap_command *cmd,
 void imap_command_run_final_work(struct imap_command *cmd,
 				 imap_command_callback_t *work,
 				 imap_command_callback_t *done);
+/* Called from a work function: its done will end the command, so the
+   end-of-command sync runs in this job, as with run_final_work() (for
+   commands that learn only while working that this piece is the last,
+   e.g. a FETCH whose messages fit in one batch). */
+void imap_command_work_ends_command(struct imap_command *cmd);
 /* True if the peer has gone (or the session is being closed): skip
    further work, release resources and end the command. */
 bool imap_command_is_aborted(const struct imap_command *cmd);
