@@ -277,6 +277,58 @@ class Listing(MailboxTestCase):
                           "OK Namespace completed."))
 
 
+class States(MailboxTestCase):
+    """Every command of this module in every state (RFC 9051 §6)."""
+
+    AUTH_ONLY = ["SELECT INBOX", "EXAMINE INBOX", "CREATE X1", "DELETE X1",
+                 "RENAME X1 X2", "SUBSCRIBE X1", "UNSUBSCRIBE X1",
+                 'LIST "" X1', 'LSUB "" X1', "NAMESPACE",
+                 "STATUS INBOX (MESSAGES)", "IDLE"]
+    SELECTED_ONLY = ["CLOSE", "UNSELECT", "CHECK"]
+
+    def test_not_authenticated(self):
+        c = ImapConn(self.server)
+        self.addCleanup(c.close)
+        for command in self.AUTH_ONLY + self.SELECTED_ONLY + [
+                "ENABLE IMAP4rev2", "APPEND INBOX {1}"]:
+            self.assertEqual(c.command(command)[1],
+                             "BAD Command not allowed in this state.",
+                             command)
+        # BADs in a row end the session; a good command resets the count
+        c.ok("NOOP")
+
+    def test_authenticated(self):
+        c = self.login("alice")
+        for command in self.SELECTED_ONLY:
+            self.assertEqual(c.command(command)[1],
+                             "BAD Command not allowed in this state.",
+                             command)
+        for command in ("LOGIN a b", "AUTHENTICATE PLAIN", "STARTTLS"):
+            self.assertEqual(c.command(command)[1],
+                             "BAD Command not allowed in this state.",
+                             command)
+        for command in ("ID NIL", "CAPABILITY", "NOOP", "NAMESPACE"):
+            self.assertTrue(c.command(command)[1].startswith("OK "),
+                            command)
+
+    def test_selected(self):
+        c = self.login("bob")
+        c.ok("SELECT INBOX")
+        # commands of the authenticated state stay valid when selected
+        for command in ("CREATE S1", 'LIST "" S1', 'LSUB "" S1',
+                        "STATUS S1 (MESSAGES)", "SUBSCRIBE S1",
+                        "UNSUBSCRIBE S1", "RENAME S1 S2", "DELETE S2",
+                        "NAMESPACE", "CHECK", "NOOP", "ID NIL"):
+            self.assertTrue(c.command(command)[1].startswith("OK "),
+                            command)
+        self.assertEqual(c.command("ENABLE CONDSTORE")[1],
+                         "BAD Command not allowed in this state.")
+        c.c.send(b"ap APPEND INBOX {5+}\r\nhello\r\n")
+        untagged, tagged = c.read_tagged("ap")
+        self.assertIn("* 1 EXISTS", untagged)
+        self.assertRegex(tagged, r"^ap OK \[APPENDUID ")
+
+
 class Utf7Names(MailboxTestCase):
     def test_modified_utf7(self):
         c = self.login("dave")
