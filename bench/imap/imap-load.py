@@ -110,12 +110,15 @@ async def login(args, user, tls=False):
 
 
 def users(args):
-    return ["%s%d" % (args.user_prefix, i + 1) for i in range(args.users)]
+    return ["%s%d" % (args.user_prefix, args.first_user + i)
+            for i in range(args.users)]
 
 
 async def populate(args):
     async def one(user):
         conn = await login(args, user)
+        # Postern autocreates Sent for new users, Dovecot doesn't
+        await conn.command(b"CREATE Sent")
         for i in range(args.messages):
             await conn.ok(b"APPEND INBOX", MESSAGE % (i, i, os.getpid()))
         conn.close()
@@ -229,8 +232,23 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
+def tree_cpu(root):
+    """CPU seconds (user + system) used so far by the process tree,
+    counting its children that have exited and been waited for."""
+    ticks = 0
+    for pid in process_tree(root):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += sum(int(x) for x in fields[11:15])
+        except OSError:
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 async def mix(args):
     stats = {}
+    cpu_before = tree_cpu(args.server_pid) if args.server_pid else 0
     deadline = time.monotonic() + args.duration
     clients = [MixClient(args, u, stats) for u in users(args)]
     start = time.monotonic()
@@ -242,6 +260,10 @@ async def mix(args):
           "p50 %.1f ms, p99 %.1f ms"
           % (len(clients), elapsed, len(every), len(every) / elapsed,
              percentile(every, 0.5) * 1000, percentile(every, 0.99) * 1000))
+    if args.server_pid:
+        cpu = tree_cpu(args.server_pid) - cpu_before
+        print("  server CPU: %.1f s, %.0f us per command"
+              % (cpu, cpu * 1e6 / len(every)))
     if errors:
         print("  (%d commands failed)" % errors)
     for name in sorted(stats):
@@ -249,6 +271,37 @@ async def mix(args):
         print("  %-24s %7d  p50 %6.1f ms  p99 %6.1f ms"
               % (name, len(values), percentile(values, 0.5) * 1000,
                  percentile(values, 0.99) * 1000))
+
+
+class Lmtp:
+    """One LMTP connection delivering to one recipient at a time."""
+
+    @classmethod
+    async def connect(cls, host, port):
+        self = cls()
+        self.r, self.w = await asyncio.open_connection(host, port)
+        await self.reply()
+        self.w.write(b"LHLO bench.example.org\r\n")
+        await self.reply()
+        return self
+
+    async def reply(self):
+        while True:
+            line = await self.r.readuntil(b"\r\n")
+            if line[3:4] != b"-":
+                return line
+
+    async def deliver(self, user, message):
+        self.w.write(b"MAIL FROM:<load@example.org>\r\n"
+                     b"RCPT TO:<%s@example.org>\r\nDATA\r\n" % user.encode())
+        for _ in range(3):
+            line = await self.reply()
+            if not line[:1] in (b"2", b"3"):
+                raise RuntimeError("LMTP: %r" % line)
+        self.w.write(message + b".\r\n")
+        line = await self.reply()
+        if not line.startswith(b"250"):
+            raise RuntimeError("LMTP: %r" % line)
 
 
 async def push(args):
@@ -264,14 +317,20 @@ async def push(args):
         assert line.startswith(b"+"), line
         idlers[user] = conn
         exists[user] = count
-    senders = {user: await login(args, user) for user in users(args)}
+    if args.lmtp_port:
+        lmtp = await Lmtp.connect(args.host, args.lmtp_port)
+    else:
+        senders = {user: await login(args, user) for user in users(args)}
     await asyncio.sleep(args.settle)
     latencies = []
     missed = 0
     for i in range(args.deliveries):
         user = random.choice(list(idlers))
-        await senders[user].ok(b"APPEND INBOX",
-                               MESSAGE % (i, i, os.getpid()))
+        if args.lmtp_port:
+            await lmtp.deliver(user, MESSAGE % (i, i, os.getpid()))
+        else:
+            await senders[user].ok(b"APPEND INBOX",
+                                   MESSAGE % (i, i, os.getpid()))
         delivered = time.monotonic()
         try:
             while True:
@@ -285,15 +344,22 @@ async def push(args):
             # counted, and the reader is now unusable: drop the session
             missed += 1
             idlers.pop(user).close()
-            senders.pop(user).close()
+            if not args.lmtp_port:
+                senders.pop(user).close()
             if not idlers:
                 break
         await asyncio.sleep(args.interval)
-    for conn in list(idlers.values()) + list(senders.values()):
+    for conn in idlers.values():
         conn.close()
-    print("push: %d deliveries to %d idle sessions: p50 %.1f ms, p99 %.1f "
+    if args.lmtp_port:
+        lmtp.w.close()
+    else:
+        for conn in senders.values():
+            conn.close()
+    print("push (%s): %d deliveries to %d idle sessions: p50 %.1f ms, p99 %.1f "
           "ms, max %.1f ms, %d not told within %.0f s"
-          % (len(latencies), args.users, percentile(latencies, 0.5) * 1000,
+          % ("LMTP" if args.lmtp_port else "APPEND", len(latencies),
+             args.users, percentile(latencies, 0.5) * 1000,
              percentile(latencies, 0.99) * 1000, max(latencies) * 1000,
              missed, args.timeout))
 
@@ -362,6 +428,7 @@ def main():
     p.add_argument("--tls", action="store_true")
     p.add_argument("--user-prefix", default="bench")
     p.add_argument("--users", type=int, default=50)
+    p.add_argument("--first-user", type=int, default=1)
     p.add_argument("--password", default="pass")
     p.add_argument("--messages", type=int, default=200)
     p.add_argument("--duration", type=float, default=30)
@@ -369,6 +436,8 @@ def main():
     p.add_argument("--interval", type=float, default=0.02)
     p.add_argument("--settle", type=float, default=2)
     p.add_argument("--timeout", type=float, default=5)
+    p.add_argument("--lmtp-port", type=int,
+                   help="push: deliver over LMTP instead of APPEND")
     p.add_argument("--sessions", type=int, default=1000)
     p.add_argument("--wait", type=float, default=12)
     p.add_argument("--server-pid", type=int)

@@ -36,6 +36,8 @@ listen = 127.0.0.1:21024
 
 [auth]
 passdb = passwd-file:$BASE/users
+# as the Dovecot peer: LMTP recipients may carry any domain
+username_format = %Ln
 
 [storage]
 mail_location = maildir:$BASE/mail/%u

@@ -29,7 +29,8 @@ struct imap_append_ctx {
 };
 
 static void imap_append_read(struct imap_command *cmd);
-static void imap_append_next(struct imap_command *cmd, bool done);
+static void imap_append_next(struct imap_command *cmd,
+			     enum imap_command_literal_next next);
 
 static uint64_t imap_append_max_size(void)
 {
@@ -217,6 +218,9 @@ static int imap_append_parse_message(struct imap_command *cmd,
 		}
 		args++;
 	}
+	/* RFC 6855 §4: UTF8 (~{n}), the parser left the atom */
+	if (imap_arg_atom_equals(args, "UTF8") && imap_client_utf8(cmd->client))
+		args++;
 	if (!IMAP_ARG_IS_EOL(args)) {
 		*error_r = "Invalid APPEND arguments.";
 		return -1;
@@ -289,11 +293,18 @@ static void imap_append_commit_done(struct imap_command *cmd)
 	str_free(&uids);
 }
 
-/* After a message: the command ends (done) or another message follows
-   (MULTIAPPEND, RFC 3502). */
-static void imap_append_next(struct imap_command *cmd, bool done)
+static void imap_append_parse_error_done(struct imap_command *cmd)
 {
-	if (done) {
+	imap_command_parse_error(cmd);
+}
+
+/* After a message: the command ends, another message follows
+   (MULTIAPPEND, RFC 3502), or the rest doesn't parse. */
+static void imap_append_next(struct imap_command *cmd,
+			     enum imap_command_literal_next next)
+{
+	switch (next) {
+	case IMAP_COMMAND_LITERAL_NEXT_DONE:
 		if (!IMAP_ARG_IS_EOL(cmd->args)) {
 			imap_command_run_work(cmd, imap_append_abort_work,
 					      imap_append_bad_done);
@@ -302,8 +313,16 @@ static void imap_append_next(struct imap_command *cmd, bool done)
 		imap_command_run_final_work(cmd, imap_append_commit_work,
 					    imap_append_commit_done);
 		return;
+	case IMAP_COMMAND_LITERAL_NEXT_LITERAL:
+		imap_append_message(cmd, cmd->args);
+		return;
+	case IMAP_COMMAND_LITERAL_NEXT_ERROR:
+		/* nothing of a failed MULTIAPPEND is kept */
+		imap_command_run_work(cmd, imap_append_abort_work,
+				      imap_append_parse_error_done);
+		return;
 	}
-	imap_append_message(cmd, cmd->args);
+	i_unreached();
 }
 
 void imap_cmd_append(struct imap_command *cmd)

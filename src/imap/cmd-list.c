@@ -141,20 +141,66 @@ static int imap_list_parse(struct imap_command *cmd, struct imap_list_ctx *ctx)
 	return IMAP_ARG_IS_EOL(args) && count > 0 ? 0 : -1;
 }
 
-static bool imap_list_matches(const struct imap_list_ctx *ctx,
-			      const struct mailbox_info *info)
+enum imap_list_match {
+	IMAP_LIST_NO_MATCH,
+	IMAP_LIST_MATCH,
+	/* not subscribed itself, listed for subscribed descendants: LSUB's
+	   \Noselect parent (RFC 3501 §6.3.9), RECURSIVEMATCH's CHILDINFO
+	   (RFC 5258 §3.5) */
+	IMAP_LIST_MATCH_CHILDREN,
+};
+
+static bool imap_list_pattern_match(const struct imap_list_ctx *ctx,
+				    const char *name)
 {
-	if ((ctx->opts & (IMAP_LIST_SEL_SUBSCRIBED | IMAP_LIST_LSUB)) != 0 &&
-	    (info->flags & MAILBOX_INFO_SUBSCRIBED) == 0)
-		return false;
-	if ((ctx->opts & IMAP_LIST_SEL_SPECIAL_USE) != 0 &&
-	    info->special_use == 0)
-		return false;
 	for (unsigned int i = 0; i < ctx->n_patterns; i++) {
-		if (mailbox_name_match(ctx->patterns[i], info->name))
+		if (mailbox_name_match(ctx->patterns[i], name))
 			return true;
 	}
 	return false;
+}
+
+/* A subscribed descendant of infos[idx]; with unmatched_only one that the
+   patterns don't match themselves. */
+static bool imap_list_has_subscribed_child(const struct imap_list_ctx *ctx,
+					   const struct mailbox_info *infos,
+					   unsigned int count, unsigned int idx,
+					   bool unmatched_only)
+{
+	const char *parent = infos[idx].name;
+	size_t len = strlen(parent);
+
+	for (unsigned int i = 0; i < count; i++) {
+		if ((infos[i].flags & MAILBOX_INFO_SUBSCRIBED) != 0 &&
+		    strncmp(infos[i].name, parent, len) == 0 &&
+		    infos[i].name[len] == MAILBOX_HIERARCHY_SEP &&
+		    (!unmatched_only ||
+		     !imap_list_pattern_match(ctx, infos[i].name)))
+			return true;
+	}
+	return false;
+}
+
+static enum imap_list_match imap_list_match(const struct imap_list_ctx *ctx,
+					    const struct mailbox_info *infos,
+					    unsigned int count,
+					    unsigned int idx)
+{
+	const struct mailbox_info *info = &infos[idx];
+	bool lsub = (ctx->opts & IMAP_LIST_LSUB) != 0;
+
+	if (!imap_list_pattern_match(ctx, info->name))
+		return IMAP_LIST_NO_MATCH;
+	if ((ctx->opts & IMAP_LIST_SEL_SPECIAL_USE) != 0 &&
+	    info->special_use == 0)
+		return IMAP_LIST_NO_MATCH;
+	if ((ctx->opts & (IMAP_LIST_SEL_SUBSCRIBED | IMAP_LIST_LSUB)) == 0 ||
+	    (info->flags & MAILBOX_INFO_SUBSCRIBED) != 0)
+		return IMAP_LIST_MATCH;
+	if ((lsub || (ctx->opts & IMAP_LIST_SEL_RECURSIVEMATCH) != 0) &&
+	    imap_list_has_subscribed_child(ctx, infos, count, idx, lsub))
+		return IMAP_LIST_MATCH_CHILDREN;
+	return IMAP_LIST_NO_MATCH;
 }
 
 static void imap_list_append_attrs(const struct imap_list_ctx *ctx,
@@ -166,7 +212,9 @@ static void imap_list_append_attrs(const struct imap_list_ctx *ctx,
 					       IMAP_LIST_RET_SUBSCRIBED)) != 0;
 
 	if ((info->flags & MAILBOX_INFO_NONEXISTENT) != 0)
-		str_append(out, " \\NonExistent");
+		str_append(out, (ctx->opts & IMAP_LIST_LSUB) != 0
+					? " \\Noselect"
+					: " \\NonExistent");
 	else if ((info->flags & MAILBOX_INFO_NOSELECT) != 0)
 		str_append(out, " \\Noselect");
 	if ((info->flags & MAILBOX_INFO_NOINFERIORS) != 0)
@@ -213,6 +261,27 @@ static void imap_list_append_status(struct imap_command *cmd,
 	mailbox_free(&box);
 }
 
+static void imap_list_append_one(struct imap_command *cmd,
+				 struct imap_list_ctx *ctx,
+				 const struct mailbox_info *info,
+				 enum imap_list_match match)
+{
+	bool lsub = (ctx->opts & IMAP_LIST_LSUB) != 0;
+
+	str_printfa(ctx->out, "* %s (", lsub ? "LSUB" : "LIST");
+	if (lsub && match == IMAP_LIST_MATCH_CHILDREN)
+		str_append(ctx->out, "\\Noselect");
+	else
+		imap_list_append_attrs(ctx, info, ctx->out);
+	str_append(ctx->out, ") \"/\" ");
+	imap_mailbox_name_write(cmd->client, ctx->out, info->name);
+	if (!lsub && match == IMAP_LIST_MATCH_CHILDREN)
+		str_append(ctx->out, " (\"CHILDINFO\" (\"SUBSCRIBED\"))");
+	str_append(ctx->out, "\r\n");
+	if ((ctx->opts & IMAP_LIST_RET_STATUS) != 0)
+		imap_list_append_status(cmd, ctx, info);
+}
+
 static void imap_list_work(struct imap_command *cmd)
 {
 	struct imap_list_ctx *ctx = cmd->context;
@@ -220,7 +289,7 @@ static void imap_list_work(struct imap_command *cmd)
 	unsigned int count;
 	const char *error;
 	enum mailbox_list_flags flags =
-		(ctx->opts & IMAP_LIST_SEL_SUBSCRIBED) != 0
+		(ctx->opts & (IMAP_LIST_SEL_SUBSCRIBED | IMAP_LIST_LSUB)) != 0
 			? MAILBOX_LIST_FLAG_SUBSCRIBED
 			: 0;
 
@@ -231,17 +300,11 @@ static void imap_list_work(struct imap_command *cmd)
 	}
 	ctx->out = str_new(1024, SIZE_MAX);
 	for (unsigned int i = 0; i < count; i++) {
-		if (!imap_list_matches(ctx, &infos[i]))
-			continue;
-		str_printfa(ctx->out, "* %s (",
-			    (ctx->opts & IMAP_LIST_LSUB) != 0 ? "LSUB"
-							      : "LIST");
-		imap_list_append_attrs(ctx, &infos[i], ctx->out);
-		str_append(ctx->out, ") \"/\" ");
-		imap_mailbox_name_write(cmd->client, ctx->out, infos[i].name);
-		str_append(ctx->out, "\r\n");
-		if ((ctx->opts & IMAP_LIST_RET_STATUS) != 0)
-			imap_list_append_status(cmd, ctx, &infos[i]);
+		enum imap_list_match match =
+			imap_list_match(ctx, infos, count, i);
+
+		if (match != IMAP_LIST_NO_MATCH)
+			imap_list_append_one(cmd, ctx, &infos[i], match);
 	}
 }
 

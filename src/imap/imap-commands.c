@@ -32,7 +32,6 @@ static const struct imap_command_def imap_commands[] = {
 	  IMAP_CMD_FLAG_NOT_AUTH | IMAP_CMD_FLAG_NO_SYNC },
 	{ "LOGIN", imap_cmd_login,
 	  IMAP_CMD_FLAG_NOT_AUTH | IMAP_CMD_FLAG_NO_SYNC },
-#ifdef IMAP_HAVE_STORAGE
 	{ "APPEND", imap_cmd_append,
 	  STATE_AUTH | IMAP_CMD_FLAG_LITERAL_STREAM },
 	{ "CHECK", imap_cmd_check, STATE_SEL | IMAP_CMD_FLAG_SYNC_FULL },
@@ -67,7 +66,6 @@ static const struct imap_command_def imap_commands[] = {
 	{ "UNSELECT", imap_cmd_unselect,
 	  STATE_SEL | IMAP_CMD_FLAG_BREAKS_SEQS | IMAP_CMD_FLAG_NO_SYNC },
 	{ "UNSUBSCRIBE", imap_cmd_unsubscribe, STATE_AUTH },
-#endif
 };
 
 const struct imap_command_def *imap_command_find(const char *name)
@@ -167,6 +165,12 @@ void imap_command_run_final_work(struct imap_command *cmd,
 				 imap_command_callback_t *done)
 {
 	imap_command_queue_work(cmd, work, done, true);
+}
+
+void imap_command_work_ends_command(struct imap_command *cmd)
+{
+	i_assert(cmd->working_);
+	cmd->final_work_ = true;
 }
 
 bool imap_command_is_aborted(const struct imap_command *cmd)
@@ -422,7 +426,7 @@ static void imap_command_run(struct imap_command *cmd)
 	cmd->def->handler(cmd);
 }
 
-static void imap_command_parse_error(struct imap_command *cmd)
+void imap_command_parse_error(struct imap_command *cmd)
 {
 	struct imap_parser_literal lit;
 	const char *text;
@@ -540,16 +544,18 @@ static void imap_command_stream_line(struct imap_command *cmd, const char *line,
 	enum imap_parser_result ret;
 
 	ret = imap_parser_feed_line(cmd->parser_, line, len);
+	cmd->input_state_ = IMAP_CMD_INPUT_NONE;
+	imap_client_input_pause(cmd->client);
 	if (ret == IMAP_PARSE_ERROR) {
-		imap_command_parse_error(cmd);
+		cmd->literal_next_(cmd, IMAP_COMMAND_LITERAL_NEXT_ERROR);
 		return;
 	}
 	i_assert(ret == IMAP_PARSE_DONE || ret == IMAP_PARSE_LITERAL);
 	cmd->args = imap_parser_get_args(cmd->parser_);
 	cmd->literal_present_ = ret == IMAP_PARSE_LITERAL;
-	cmd->input_state_ = IMAP_CMD_INPUT_NONE;
-	imap_client_input_pause(cmd->client);
-	cmd->literal_next_(cmd, ret == IMAP_PARSE_DONE);
+	cmd->literal_next_(cmd, ret == IMAP_PARSE_DONE
+					? IMAP_COMMAND_LITERAL_NEXT_DONE
+					: IMAP_COMMAND_LITERAL_NEXT_LITERAL);
 }
 
 static bool imap_command_input_line(struct imap_command *cmd)

@@ -31,6 +31,10 @@
         ...
         imap_command_run_work(cmd, cmd_foo_work, cmd_foo_done);
 
+      When done always ends the command, call imap_command_run_final_work()
+      instead: the end-of-command sync then runs in the same thread-pool
+      job, saving a round trip.
+
       Keep the work's inputs and results in a context struct allocated
       from cmd->pool (cmd->context). The work function must not write to
       the connection or touch the session except through cmd->client->box
@@ -50,6 +54,7 @@
                                                     too-many-errors BYE
         imap_command_reply_mail_error(cmd, box)  -- NO with the storage
                                                     error's code and text
+                                                    (imap-util.h)
       After this call cmd is gone (its pool too). The untagged updates
       follow the table's flags: a command with IMAP_CMD_FLAG_USES_SEQS and
       no UID prefix (FETCH, STORE, SEARCH, COPY) gets no EXPUNGE (RFC 9051
@@ -69,7 +74,16 @@
    7. Commands whose literals must not be held in memory (APPEND) set
       IMAP_CMD_FLAG_LITERAL_STREAM: the handler is called with the
       arguments before the first literal and reads it with
-      imap_command_read_literal(). */
+      imap_command_read_literal().
+
+   8. A command that waits for input or output (not for work) while it
+      holds storage objects sets imap_command_set_abort(cmd, fn): fn runs
+      if the peer goes away meanwhile, releases them (it may run work) and
+      ends the command.
+
+   Helpers: imap-util.h (flag lists, date-times, storage errors as
+   replies), imap-mailbox-name.h (mUTF-7/UTF-8 names), imap-sync.h
+   (FLAGS, untagged FETCH FLAGS lines, whether MODSEQ is wanted). */
 
 #include "imap-arg.h"
 #include "macros.h"
@@ -85,6 +99,14 @@ struct imap_command;
 
 typedef void imap_command_handler_t(struct imap_command *cmd);
 typedef void imap_command_callback_t(struct imap_command *cmd);
+/* What follows a streamed literal (see imap_command_literal_end()). */
+enum imap_command_literal_next {
+	IMAP_COMMAND_LITERAL_NEXT_DONE,
+	IMAP_COMMAND_LITERAL_NEXT_LITERAL,
+	IMAP_COMMAND_LITERAL_NEXT_ERROR,
+};
+typedef void imap_command_literal_next_t(struct imap_command *cmd,
+					 enum imap_command_literal_next next);
 
 enum imap_command_flags {
 	/* States in which the command is allowed (RFC 9051 §6). */
@@ -157,7 +179,7 @@ struct imap_command {
 	imap_command_callback_t *literal_fn_, *abort_fn_;
 	void (*line_fn_)(struct imap_command *cmd, const char *line,
 			 size_t len);
-	void (*literal_next_)(struct imap_command *cmd, bool done);
+	imap_command_literal_next_t *literal_next_;
 	const char *tagline_;
 	void *sync_ctx_;
 	uint64_t literal_left_;
@@ -187,6 +209,11 @@ void imap_command_run_work(struct imap_command *cmd,
 void imap_command_run_final_work(struct imap_command *cmd,
 				 imap_command_callback_t *work,
 				 imap_command_callback_t *done);
+/* Called from a work function: its done will end the command, so the
+   end-of-command sync runs in this job, as with run_final_work() (for
+   commands that learn only while working that this piece is the last,
+   e.g. a FETCH whose messages fit in one batch). */
+void imap_command_work_ends_command(struct imap_command *cmd);
 /* True if the peer has gone (or the session is being closed): skip
    further work, release resources and end the command. */
 bool imap_command_is_aborted(const struct imap_command *cmd);
@@ -248,13 +275,17 @@ uint64_t imap_command_literal_data(struct imap_command *cmd, size_t max_size,
    imap_command_read_literal() again to resume. */
 void imap_command_literal_pause(struct imap_command *cmd);
 /* After the whole literal: parses the rest of the command (the next line
-   may hold more arguments and another literal). Calls fn with cmd->args
-   set to the arguments after the literal: on DONE with done=true; on a
-   further literal with done=false. A syntax error ends the command with
-   BAD. */
-typedef void imap_command_literal_next_t(struct imap_command *cmd, bool done);
+   may hold more arguments and another literal) and calls next: with
+   cmd->args set to the arguments after the literal at the end of the
+   command (DONE) or before a further literal (LITERAL); on ERROR the
+   command must release what it holds and end with
+   imap_command_parse_error() (BAD, or NO [TOOBIG] after discarding). */
 void imap_command_literal_end(struct imap_command *cmd,
 			      imap_command_literal_next_t *next);
+/* Ends the command after its arguments failed to parse: BAD with the
+   parser's reason, or NO [TOOBIG] once an over-size literal was read and
+   thrown away. */
+void imap_command_parse_error(struct imap_command *cmd);
 /* Throws the rest of the literal away (reading it if it is
    non-synchronizing and already announced) and ends the command with
    tagline "NO [TOOBIG] ..." or whatever text is given as NO. */

@@ -37,6 +37,8 @@ struct imap_parser {
 	/* The last token was ')': "]..." may follow at once, as in
 	   BODY[HEADER.FIELDS (FROM)]<0.10>. */
 	bool after_close;
+	/* A ')' must follow the streamed literal (APPEND UTF8). */
+	bool utf8_close;
 
 	enum imap_parser_error error;
 	const char *error_text;
@@ -272,6 +274,25 @@ static int imap_parser_read_literal_size(struct imap_parser *parser,
 	return 0;
 }
 
+/* RFC 6855 §4: APPEND's "UTF8 (~{n}...)". The literal is alone in a
+   list that follows the atom UTF8: the list is dropped, so the caller sees
+   UTF8 as the last argument before the literal, and the ')' that closes
+   it is expected after the literal. */
+static bool imap_parser_utf8_literal(struct imap_parser *parser)
+{
+	struct imap_parser_level *top = &parser->levels[0];
+
+	if (parser->depth != 1 || parser->levels[1].count != 0 ||
+	    top->count < 2 ||
+	    !imap_arg_atom_equals(&top->args[top->count - 2], "UTF8"))
+		return false;
+	top->count--;
+	parser->n_args--;
+	parser->depth = 0;
+	parser->utf8_close = true;
+	return true;
+}
+
 static int imap_parser_check_literal(struct imap_parser *parser)
 {
 	const struct imap_parser_literal *lit = &parser->literal;
@@ -283,7 +304,7 @@ static int imap_parser_check_literal(struct imap_parser *parser)
 					"[TOOBIG] Non-synchronizing literal "
 					"too large for LITERAL-.");
 	if (streamed) {
-		if (parser->depth > 0)
+		if (parser->depth > 0 && !imap_parser_utf8_literal(parser))
 			return imap_parser_fail(parser, IMAP_PARSE_ERROR_SYNTAX,
 						"Unexpected literal in list.");
 		return 0;
@@ -378,6 +399,20 @@ static int imap_parser_read_token(struct imap_parser *parser, const char *line,
 	return imap_parser_read_atom(parser, line, len, pos);
 }
 
+/* After a streamed UTF8 literal: the line must go on with ')'. */
+static bool imap_parser_skip_utf8_close(struct imap_parser *parser,
+					const char **line, size_t *len)
+{
+	if (!parser->utf8_close)
+		return true;
+	parser->utf8_close = false;
+	if (*len == 0 || (*line)[0] != ')')
+		return false;
+	(*line)++;
+	(*len)--;
+	return true;
+}
+
 enum imap_parser_result imap_parser_feed_line(struct imap_parser *parser,
 					      const char *line, size_t len)
 {
@@ -394,6 +429,9 @@ enum imap_parser_result imap_parser_feed_line(struct imap_parser *parser,
 	if (parser->total_size > parser->set.max_command_size)
 		return imap_parser_fail(parser, IMAP_PARSE_ERROR_TOOBIG,
 					"[TOOBIG] Command too long.");
+	if (!imap_parser_skip_utf8_close(parser, &line, &len))
+		return imap_parser_fail(parser, IMAP_PARSE_ERROR_SYNTAX,
+					"Missing ')' after UTF8 literal.");
 	while (pos < len) {
 		if (line[pos] == ' ') {
 			pos++;

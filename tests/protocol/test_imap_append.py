@@ -124,6 +124,28 @@ class Append(ServerTestCase):
         self.assertRegex(c.read_tagged("a4")[1],
                          r"^a4 OK \[APPENDUID \d+ 3:4\] ")
 
+    def test_utf8_append(self):
+        c = self.login("bob")
+        c.ok("CREATE Utf8")
+        msg = "Subject: Gr\u00fc\u00dfe\r\n\r\nK\u00e4se\r\n".encode()
+        # RFC 6855 §4: only after ENABLE UTF8=ACCEPT
+        c.c.send(b"u1 APPEND Utf8 UTF8 (~{%d+}\r\n" % len(msg) + msg +
+                 b")\r\n")
+        self.assertEqual(c.read_tagged("u1")[1],
+                         "u1 NO Invalid APPEND arguments.")
+        c.ok("ENABLE UTF8=ACCEPT")
+        c.c.send(b"u2 APPEND Utf8 (\\Seen) UTF8 (~{%d+}\r\n" % len(msg) +
+                 msg + b")\r\n")
+        self.assertRegex(c.read_tagged("u2")[1], r"^u2 OK \[APPENDUID ")
+        self.assertEqual(self.messages(c, "Utf8"), 1)
+        c.c.send(b"u3 APPEND Utf8 UTF8 (~{%d+}\r\n" % len(msg) + msg +
+                 b" x\r\nu4 NOOP\r\n")
+        self.assertEqual(c.read_tagged("u3")[1], "u3 BAD Error in IMAP "
+                         "command APPEND: Missing ')' after UTF8 literal.")
+        self.assertEqual(c.read_tagged("u4")[1], "u4 OK NOOP completed.")
+        # the message of the failed command was not kept
+        self.assertEqual(self.messages(c, "Utf8"), 1)
+
     def test_disconnect_in_literal(self):
         c = ImapConn(self.server)
         c.login("carol", "secret")

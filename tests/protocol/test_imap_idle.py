@@ -166,6 +166,34 @@ class SharedMailbox(ServerTestCase):
         self.assertEqual(untagged[0], "* 1 EXPUNGE")
         self.assertIn("* 1 EXISTS", untagged)
 
+    def test_flag_changes_and_no_expunge_during_fetch(self):
+        a, b = self.login(), self.login()
+        a.ok("CREATE F")
+        for i in range(2):
+            b.c.send(b"x APPEND F {%d+}\r\n" % len(MSG) + MSG + b"\r\n")
+            b.read_tagged("x")
+        a.ok("SELECT F")
+        b.ok("SELECT F")
+        # b's flag change reaches a as an untagged FETCH at a's next command
+        b.ok("STORE 1 +FLAGS (\\Flagged)")
+        untagged = a.ok("NOOP")
+        self.assertEqual(len(untagged), 1)
+        self.assertRegex(untagged[0], r"^\* 1 FETCH \(UID \d+ FLAGS "
+                         r"\(\\Flagged( \\Recent)?\)\)$")
+        # an expunge by b is not reported during a's FETCH/STORE/SEARCH
+        # (RFC 9051 §7.5.1), only at a command that allows it
+        b.ok("STORE 1 +FLAGS.SILENT (\\Deleted)")
+        b.ok("EXPUNGE")
+        for command in ("FETCH 1:* (FLAGS)", "SEARCH ALL",
+                        "STORE 2 +FLAGS.SILENT (\\Seen)"):
+            untagged, tagged = a.command(command)
+            # a FETCH of the expunged message may say so (RFC 9051 §7.4)
+            self.assertRegex(tagged, r"^(OK|NO \[EXPUNGEISSUED\]) ")
+            self.assertFalse([l for l in untagged if " EXPUNGE" in l],
+                             command)
+        untagged = a.ok("NOOP")
+        self.assertIn("* 1 EXPUNGE", untagged)
+
     def test_qresync_vanished(self):
         a, b = self.login(), self.login()
         a.ok("ENABLE QRESYNC")

@@ -5,7 +5,7 @@ private network namespace (unshare --net) where the server also listens
 on a non-loopback address of that namespace's own lo."""
 
 import os
-import re
+import shutil
 import subprocess
 import sys
 import unittest
@@ -71,6 +71,8 @@ def run_in_namespace():
 if __name__ == "__main__":
     if INSIDE:
         main()
+    elif shutil.which("unshare") is None or shutil.which("ip") is None:
+        print("skipped: needs unshare (util-linux) and ip (iproute2)")
     elif subprocess.run(["unshare", "--net", "true"],
                         capture_output=True).returncode != 0:
         print("skipped: no network namespaces here (unshare --net)")

@@ -114,6 +114,14 @@ class Select(MailboxTestCase):
         # another UIDVALIDITY: no resync data
         untagged = c.ok("SELECT INBOX (QRESYNC (1 1))")
         self.assertFalse(any(" FETCH " in l for l in untagged))
+        # an expunge since the client's modseq: VANISHED (EARLIER)
+        c.ok("UID STORE 2 +FLAGS.SILENT (\\Deleted)")
+        c.ok("UID EXPUNGE 2")
+        c.ok("UNSELECT")
+        untagged = c.ok("SELECT INBOX (QRESYNC (%s %s 1:3))"
+                        % (uidvalidity, modseq))
+        self.assertIn("* VANISHED (EARLIER) 2", untagged)
+        self.assertIn("* 2 EXISTS", untagged)
 
     def test_close_unselect_check(self):
         c = self.login("erin")
@@ -193,8 +201,24 @@ class Manage(MailboxTestCase):
         ret = c.ok('LIST "" L* RETURN (SUBSCRIBED)')
         self.assertEqual(ret, ['* LIST (\\HasNoChildren \\Subscribed) "/" '
                                'Lists'])
+        self.assertIn('* LSUB (\\Noselect) "/" Ghost', lsub)
         c.ok("UNSUBSCRIBE Lists")
         self.assertNotIn('* LSUB () "/" Lists', c.ok('LSUB "" *'))
+
+    def test_subscribed_children(self):
+        c = self.login("erin")
+        c.ok("CREATE Top/Sub")
+        c.ok("SUBSCRIBE Top/Sub")
+        # RFC 3501 §6.3.9: % shows the unsubscribed parent as \Noselect
+        self.assertIn('* LSUB (\\Noselect) "/" Top', c.ok('LSUB "" %'))
+        self.assertEqual(c.ok('LSUB "" Top*'),
+                         ['* LSUB () "/" Top/Sub'])
+        # RFC 5258 §3.5: RECURSIVEMATCH marks it with CHILDINFO
+        self.assertEqual(c.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" Top'),
+                         ['* LIST (\\Noselect \\HasChildren) "/" Top '
+                          '("CHILDINFO" '
+                          '("SUBSCRIBED"))'])
+        self.assertEqual(c.ok('LIST (SUBSCRIBED) "" Top'), [])
 
 
 class Listing(MailboxTestCase):
@@ -251,6 +275,58 @@ class Listing(MailboxTestCase):
         self.assertEqual(c.command("NAMESPACE"),
                          (['* NAMESPACE (("" "/")) NIL NIL'],
                           "OK Namespace completed."))
+
+
+class States(MailboxTestCase):
+    """Every command of this module in every state (RFC 9051 §6)."""
+
+    AUTH_ONLY = ["SELECT INBOX", "EXAMINE INBOX", "CREATE X1", "DELETE X1",
+                 "RENAME X1 X2", "SUBSCRIBE X1", "UNSUBSCRIBE X1",
+                 'LIST "" X1', 'LSUB "" X1', "NAMESPACE",
+                 "STATUS INBOX (MESSAGES)", "IDLE"]
+    SELECTED_ONLY = ["CLOSE", "UNSELECT", "CHECK"]
+
+    def test_not_authenticated(self):
+        c = ImapConn(self.server)
+        self.addCleanup(c.close)
+        for command in self.AUTH_ONLY + self.SELECTED_ONLY + [
+                "ENABLE IMAP4rev2", "APPEND INBOX {1}"]:
+            self.assertEqual(c.command(command)[1],
+                             "BAD Command not allowed in this state.",
+                             command)
+        # BADs in a row end the session; a good command resets the count
+        c.ok("NOOP")
+
+    def test_authenticated(self):
+        c = self.login("alice")
+        for command in self.SELECTED_ONLY:
+            self.assertEqual(c.command(command)[1],
+                             "BAD Command not allowed in this state.",
+                             command)
+        for command in ("LOGIN a b", "AUTHENTICATE PLAIN", "STARTTLS"):
+            self.assertEqual(c.command(command)[1],
+                             "BAD Command not allowed in this state.",
+                             command)
+        for command in ("ID NIL", "CAPABILITY", "NOOP", "NAMESPACE"):
+            self.assertTrue(c.command(command)[1].startswith("OK "),
+                            command)
+
+    def test_selected(self):
+        c = self.login("bob")
+        c.ok("SELECT INBOX")
+        # commands of the authenticated state stay valid when selected
+        for command in ("CREATE S1", 'LIST "" S1', 'LSUB "" S1',
+                        "STATUS S1 (MESSAGES)", "SUBSCRIBE S1",
+                        "UNSUBSCRIBE S1", "RENAME S1 S2", "DELETE S2",
+                        "NAMESPACE", "CHECK", "NOOP", "ID NIL"):
+            self.assertTrue(c.command(command)[1].startswith("OK "),
+                            command)
+        self.assertEqual(c.command("ENABLE CONDSTORE")[1],
+                         "BAD Command not allowed in this state.")
+        c.c.send(b"ap APPEND INBOX {5+}\r\nhello\r\n")
+        untagged, tagged = c.read_tagged("ap")
+        self.assertIn("* 1 EXISTS", untagged)
+        self.assertRegex(tagged, r"^ap OK \[APPENDUID ")
 
 
 class Utf7Names(MailboxTestCase):

@@ -240,7 +240,28 @@ static void test_literal_stream(void **state)
 	assert_int_equal(imap_parser_feed_line(parser, "", 0), IMAP_PARSE_DONE);
 	assert_int_equal(imap_args_count(imap_parser_get_args(parser)), 0);
 	pool_destroy(&pool);
-	/* a streamed literal can't be inside a list */
+	/* RFC 6855 APPEND UTF8 (~{n}): the list is dropped, ')' follows */
+	pool = pool_create("test", 0);
+	parser = imap_parser_create(pool, &set, IMAP_PARSE_FLAG_LITERAL_STREAM);
+	assert_int_equal(imap_parser_feed_line(parser, "box UTF8 (~{5}", 14),
+			 IMAP_PARSE_LITERAL);
+	args = imap_parser_get_args(parser);
+	assert_int_equal(imap_args_count(args), 2);
+	assert_true(imap_arg_atom_equals(&args[1], "utf8"));
+	imap_parser_literal_streamed(parser);
+	assert_int_equal(imap_parser_feed_line(parser, ")", 1),
+			 IMAP_PARSE_DONE);
+	assert_int_equal(imap_args_count(imap_parser_get_args(parser)), 0);
+	pool_destroy(&pool);
+	pool = pool_create("test", 0);
+	parser = imap_parser_create(pool, &set, IMAP_PARSE_FLAG_LITERAL_STREAM);
+	assert_int_equal(imap_parser_feed_line(parser, "box UTF8 (~{5}", 14),
+			 IMAP_PARSE_LITERAL);
+	imap_parser_literal_streamed(parser);
+	assert_int_equal(imap_parser_feed_line(parser, " x", 2),
+			 IMAP_PARSE_ERROR);
+	pool_destroy(&pool);
+	/* a streamed literal can't be inside a list otherwise */
 	pool = pool_create("test", 0);
 	parser = imap_parser_create(pool, &set, IMAP_PARSE_FLAG_LITERAL_STREAM);
 	assert_int_equal(imap_parser_feed_line(parser, "(a {5}", 6),
