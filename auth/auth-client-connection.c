@@ -285,6 +285,26 @@ static int auth_client_handle_line(struct auth_client_connection *client,
 	return ret;
 }
 
+static void auth_client_sweep(struct auth_server_conn *link, uint64_t now_msecs)
+{
+	struct auth_client_connection *client =
+		CONTAINER_OF(link, struct auth_client_connection, link);
+
+	for (size_t i = client->requests.count; i > 0; i--) {
+		struct auth_request *request = client->requests.v[i - 1];
+
+		if (!auth_request_is_timed_out(request, now_msecs))
+			continue;
+		log_info("auth-client (pid=%u): request %u timed out waiting "
+			 "for the client",
+			 client->pid, request->info.id);
+		array_delete(&client->requests, i - 1);
+		auth_client_fail_id(client, request->info.id,
+				    "Authentication request timed out");
+		auth_request_abort(request);
+	}
+}
+
 static void auth_client_input(struct conn *conn)
 {
 	struct auth_client_connection *client = conn_get_context(conn);
@@ -355,6 +375,7 @@ void auth_client_connection_accept(struct conn *conn, void *context)
 	client->conn = conn;
 	client->cuid = ++server->next_cuid;
 	auth_server_conn_link(server, &client->link, conn);
+	client->link.sweep = auth_client_sweep;
 	conn_set_context(conn, client);
 	conn_set_callbacks(conn, &auth_client_callbacks);
 	conn_set_settings(conn, &auth_client_conn_settings);

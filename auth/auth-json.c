@@ -182,7 +182,8 @@ static int json_parse_container(struct json_parser *parser, char close,
 		const char **list =
 			p_new(parser->pool, const char *, strings.count + 1);
 
-		memcpy(list, strings.v, strings.count * sizeof(*list));
+		if (strings.count > 0)
+			memcpy(list, strings.v, strings.count * sizeof(*list));
 		member->strings = list;
 	}
 	array_free(&strings);

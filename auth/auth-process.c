@@ -1,8 +1,8 @@
 #include "auth-process.h"
-#include "conn.h"
 #include "auth.h"
 #include "auth-cache.h"
 #include "auth-server.h"
+#include "conn.h"
 #include "listener.h"
 #include "log.h"
 
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define AUTH_STOP_POLL_MSECS 50
+#define AUTH_SWEEP_MSECS 5000
 
 struct auth_process {
 	uv_loop_t *loop;
@@ -19,6 +20,7 @@ struct auth_process {
 	struct listener *userdb_listener;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t stop_timer;
+	uv_timer_t sweep_timer;
 	bool stopping;
 };
 
@@ -28,7 +30,16 @@ static void auth_process_close_handles(struct auth_process *proc)
 	uv_close((uv_handle_t *)&proc->sig_int, NULL);
 	uv_close((uv_handle_t *)&proc->sig_hup, NULL);
 	uv_close((uv_handle_t *)&proc->stop_timer, NULL);
+	uv_close((uv_handle_t *)&proc->sweep_timer, NULL);
 	conn_loop_deinit();
+}
+
+static void auth_process_sweep_cb(uv_timer_t *timer)
+{
+	struct auth_process *proc =
+		CONTAINER_OF(timer, struct auth_process, sweep_timer);
+
+	auth_server_sweep(&proc->server);
 }
 
 /* Waits until no connection and no thread pool job is left, so that the
@@ -51,6 +62,7 @@ static void auth_process_stop(struct auth_process *proc)
 		return;
 	proc->stopping = true;
 	log_info("stopping");
+	uv_timer_stop(&proc->sweep_timer);
 	if (proc->client_listener != NULL)
 		listener_destroy(&proc->client_listener);
 	if (proc->userdb_listener != NULL)
@@ -115,6 +127,9 @@ int auth_process_main(uv_loop_t *loop, const struct auth_settings *set,
 		&proc, userdb_listen_fd, &auth_master_conn_settings,
 		auth_master_connection_accept);
 	uv_timer_init(loop, &proc.stop_timer);
+	uv_timer_init(loop, &proc.sweep_timer);
+	uv_timer_start(&proc.sweep_timer, auth_process_sweep_cb,
+		       AUTH_SWEEP_MSECS, AUTH_SWEEP_MSECS);
 	auth_process_signal_init(&proc, &proc.sig_term, SIGTERM);
 	auth_process_signal_init(&proc, &proc.sig_int, SIGINT);
 	auth_process_signal_init(&proc, &proc.sig_hup, SIGHUP);

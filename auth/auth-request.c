@@ -128,6 +128,15 @@ bool auth_request_wants_input(const struct auth_request *request)
 	return request->accept_input;
 }
 
+bool auth_request_is_timed_out(const struct auth_request *request,
+			       uint64_t now_msecs)
+{
+	uint64_t timeout = (uint64_t)request->auth->set->request_timeout * 1000;
+
+	return request->accept_input && timeout > 0 &&
+	       now_msecs - request->waiting_since_msecs > timeout;
+}
+
 static const char *auth_request_penalty_user(struct auth_request *request)
 {
 	return request->master_user != NULL ? request->master_user
@@ -490,7 +499,9 @@ static void auth_request_credentials_work(struct auth_request *request)
 	result = auth_request_lookup_authn(request, &rec);
 	if (result == PASSDB_RESULT_OK) {
 		password_split(request->pool, rec.password, &scheme, &data);
-		if (strcmp(scheme, request->work_scheme) == 0)
+		if (strcmp(scheme, request->work_scheme) == 0 ||
+		    (auth_scheme_is_plain(scheme) &&
+		     auth_scheme_is_plain(request->work_scheme)))
 			request->work_credentials = data;
 		else if (auth_scheme_is_plain(scheme) &&
 			 str_begins(request->work_scheme, "SCRAM-SHA-"))
@@ -528,8 +539,6 @@ static void auth_request_lookup_user_work(struct auth_request *request)
 	struct auth_user rec;
 	enum passdb_result result;
 
-	/* no password: a master user can't be involved */
-	request->master_user = NULL;
 	result = auth_request_lookup_authn(request, &rec);
 	if (result == PASSDB_RESULT_OK)
 		result = auth_request_lookup_target(request, &rec);
@@ -539,6 +548,8 @@ static void auth_request_lookup_user_work(struct auth_request *request)
 void auth_request_lookup_user(struct auth_request *request,
 			      auth_request_verify_callback_t *callback)
 {
+	/* no password: a master user can't be involved */
+	request->master_user = NULL;
 	request->callback.verify = callback;
 	auth_request_queue_work(request, auth_request_lookup_user_work,
 				auth_request_verify_done);
@@ -553,10 +564,15 @@ static bool auth_ip_is_loopback(const char *ip)
 		str_begins(ip, "::ffff:127."));
 }
 
+/* Plaintext is fine with TLS, from loopback, and from local tools that
+   give no remote address at all (doveadm auth test, posternctl): every
+   network front end sends rip. */
 static bool auth_request_plaintext_allowed(struct auth_request *request)
 {
+	const char *rip = request->info.remote_ip;
+
 	return request->auth->set->allow_plaintext || request->info.secured ||
-	       auth_ip_is_loopback(request->info.remote_ip);
+	       rip == NULL || rip[0] == '\0' || auth_ip_is_loopback(rip);
 }
 
 /* Decodes base64 into a pool copy. Returns -1 for invalid base64. */

@@ -96,7 +96,8 @@ struct auth_request {
 	const char *work_scheme;
 	const char *work_credentials;
 	enum passdb_result work_result;
-	uint64_t started_msecs;
+	/* monotonic msecs of the last CONTINUE, for request_timeout */
+	uint64_t waiting_since_msecs;
 	bool initial_done;
 	bool accept_input;
 	bool in_work;
@@ -121,6 +122,9 @@ void auth_request_continue(struct auth_request *request, const char *b64);
 void auth_request_abort(struct auth_request *request);
 /* True while the request waits for client input (after a CONTINUE). */
 bool auth_request_wants_input(const struct auth_request *request);
+/* True when it has waited for the client longer than request_timeout. */
+bool auth_request_is_timed_out(const struct auth_request *request,
+			       uint64_t now_msecs);
 
 /* ---- for mechanisms ---- */
 

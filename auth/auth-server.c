@@ -2,6 +2,8 @@
 #include "auth-protocol.h"
 #include "conn.h"
 
+#include <uv.h>
+
 const struct conn_settings auth_client_conn_settings = {
 	.max_line_length = AUTH_PROTOCOL_MAX_LINE,
 	/* Dovecot stops reading requests past 50 KB of unread replies */
@@ -19,6 +21,7 @@ void auth_server_conn_link(struct auth_server *server,
 			   struct auth_server_conn *link, struct conn *conn)
 {
 	link->conn = conn;
+	link->sweep = NULL;
 	link->prev = NULL;
 	link->next = server->conns;
 	if (server->conns != NULL)
@@ -36,6 +39,18 @@ void auth_server_conn_unlink(struct auth_server *server,
 	if (link->next != NULL)
 		link->next->prev = link->prev;
 	link->prev = link->next = NULL;
+}
+
+void auth_server_sweep(struct auth_server *server)
+{
+	uint64_t now = uv_hrtime() / 1000000;
+	struct auth_server_conn *link, *next;
+
+	for (link = server->conns; link != NULL; link = next) {
+		next = link->next;
+		if (link->sweep != NULL)
+			link->sweep(link, now);
+	}
 }
 
 void auth_server_close_all(struct auth_server *server)

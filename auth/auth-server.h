@@ -6,6 +6,7 @@
    (auth-master-connection.c), both over conn.h. */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct auth;
 struct conn;
@@ -22,12 +23,16 @@ struct auth_server {
 struct auth_server_conn {
 	struct auth_server_conn *prev, *next;
 	struct conn *conn;
+	/* drops requests that waited too long for the client; optional */
+	void (*sweep)(struct auth_server_conn *link, uint64_t now_msecs);
 };
 
 void auth_server_conn_link(struct auth_server *server,
 			   struct auth_server_conn *link, struct conn *conn);
 void auth_server_conn_unlink(struct auth_server *server,
 			     struct auth_server_conn *link);
+/* Runs every connection's sweep (a timer calls this). */
+void auth_server_sweep(struct auth_server *server);
 /* Closes every connection (shutdown). */
 void auth_server_close_all(struct auth_server *server);
 

@@ -68,7 +68,8 @@ const struct setting_def auth_setting_defs[] = {
 	DEF_CHECK(SETTING_STR, userdb, "", auth_db_spec_check),
 	DEF(SETTING_BOOL, allow_plaintext, "no"),
 	DEF_CHECK(SETTING_STR, mechanisms,
-		  "PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256 SCRAM-SHA-256-PLUS",
+		  "PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256 SCRAM-SHA-256-PLUS "
+		  "APOP",
 		  auth_mechanisms_check),
 	DEF_CHECK(SETTING_STR, username_format, "%Lu",
 		  auth_username_format_check),
@@ -77,17 +78,16 @@ const struct setting_def auth_setting_defs[] = {
 	DEF_CHECK(SETTING_STR, password_scheme, PASSWORD_SCHEME_DEFAULT,
 		  auth_scheme_check),
 	DEF(SETTING_TIME, failure_delay, "2s"),
-	DEF(SETTING_TIME, penalty_max_delay, "15s"),
+	/* Postfix waits 10 s for a reply; delay + failure_delay stays under */
+	DEF(SETTING_TIME, penalty_max_delay, "6s"),
 	DEF(SETTING_UINT, max_failures_per_minute, "30"),
 	DEF(SETTING_TIME, cache_ttl, "5m"),
 	DEF(SETTING_UINT, cache_size, "10000"),
-	DEF(SETTING_STR, oauth_keys, ""),
-	DEF(SETTING_STR, oauth_issuer, ""),
+	DEF(SETTING_STR, oauth_keys, ""), DEF(SETTING_STR, oauth_issuer, ""),
 	DEF(SETTING_STR, oauth_audience, ""),
 	DEF(SETTING_STR, oauth_username_claim, "sub"),
 	DEF(SETTING_TIME, request_timeout, "2m"),
-	DEF(SETTING_BOOL, debug, "no"),
-	SETTING_DEFS_END
+	DEF(SETTING_BOOL, debug, "no"), SETTING_DEFS_END
 };
 
 int auth_settings_check(const struct auth_settings *set, const char **error_r)

@@ -5,6 +5,7 @@
 #include "auth-penalty.h"
 #include "auth-request.h"
 #include "log.h"
+#include "password-scheme.h"
 #include "pool.h"
 #include "sasl-mech.h"
 #include "str.h"
@@ -365,4 +366,38 @@ void auth_deinit(struct auth **_auth)
 	uv_close((uv_handle_t *)&auth->delay_timer, NULL);
 	auth->penalty_save_timer.data = auth;
 	uv_close((uv_handle_t *)&auth->penalty_save_timer, auth_free_cb);
+}
+
+int auth_ensure_user(const struct auth_settings *set, const char *data_dir,
+		     const char *name, const char *password,
+		     const char **error_r)
+{
+	struct pool *pool = pool_create("auth ensure user", 0);
+	struct auth_db *db = auth_db_open(set->passdb, data_dir, true, error_r);
+	struct auth_user user;
+	int ret = -1;
+
+	if (db != NULL)
+		ret = auth_db_lookup(db, pool, name, &user, error_r);
+	if (ret == 0) {
+		memset(&user, 0, sizeof(user));
+		user.name = name;
+		ret = password_generate(pool, set->password_scheme, password,
+					name, &user.password, error_r) < 0 ||
+				      auth_db_save(db, &user, error_r) < 0
+			      ? -1
+			      : 1;
+	} else if (ret > 0) {
+		ret = 0;
+	}
+	if (ret < 0) {
+		/* the error may live in the database handle or the pool */
+		static char error[512];
+
+		snprintf(error, sizeof(error), "%s", *error_r);
+		*error_r = error;
+	}
+	auth_db_close(&db);
+	pool_destroy(&pool);
+	return ret;
 }

@@ -65,6 +65,14 @@ void auth_delay_add(struct auth *auth, struct auth_request *request,
 		    void (*callback)(struct auth_request *request));
 void auth_delay_remove(struct auth *auth, struct auth_request *request);
 
+/* For the embedded default's demo user: adds name with password (hashed
+   with set->password_scheme) to set->passdb unless the user exists.
+   Returns 1 added, 0 existed already, -1 with *error_r. Blocking: call
+   it before starting loops. */
+int auth_ensure_user(const struct auth_settings *set, const char *data_dir,
+		     const char *name, const char *password,
+		     const char **error_r);
+
 /* Records a failure or success for the penalty state and schedules the
    state file's write. */
 void auth_penalty_note(struct auth *auth, const char *ip, const char *user,

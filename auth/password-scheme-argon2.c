@@ -11,7 +11,10 @@ static int argon2_verify(const char *plaintext, const char *user,
 {
 	if (strlen(stored) >= crypto_pwhash_STRBYTES ||
 	    (strncmp(stored, "$argon2id$", 10) != 0 &&
-	     strncmp(stored, "$argon2i$", 9) != 0)) {
+	     strncmp(stored, "$argon2i$", 9) != 0) ||
+	    crypto_pwhash_str_needs_rehash(
+		    stored, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE) < 0) {
 		*error_r = "Malformed ARGON2 hash";
 		return -1;
 	}
@@ -22,15 +25,14 @@ static int argon2_verify(const char *plaintext, const char *user,
 }
 
 static int argon2_generate_alg(struct pool *pool, const char *plaintext,
-			       int alg, const char **data_r,
+			       int alg, unsigned long long opslimit,
+			       size_t memlimit, const char **data_r,
 			       const char **error_r)
 {
 	char out[crypto_pwhash_STRBYTES];
 
-	if (crypto_pwhash_str_alg(out, plaintext, strlen(plaintext),
-				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
-				  alg) != 0) {
+	if (crypto_pwhash_str_alg(out, plaintext, strlen(plaintext), opslimit,
+				  memlimit, alg) != 0) {
 		*error_r = "Out of memory for Argon2";
 		return -1;
 	}
@@ -43,14 +45,19 @@ static int argon2id_generate(struct pool *pool, const char *plaintext,
 			     const char **error_r)
 {
 	return argon2_generate_alg(
-		pool, plaintext, crypto_pwhash_ALG_ARGON2ID13, data_r, error_r);
+		pool, plaintext, crypto_pwhash_ALG_ARGON2ID13,
+		crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+		crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE, data_r, error_r);
 }
 
 static int argon2i_generate(struct pool *pool, const char *plaintext,
 			    const char *user, const char **data_r,
 			    const char **error_r)
 {
+	/* Argon2i needs more passes than Argon2id for the same safety */
 	return argon2_generate_alg(pool, plaintext, crypto_pwhash_ALG_ARGON2I13,
+				   crypto_pwhash_argon2i_OPSLIMIT_INTERACTIVE,
+				   crypto_pwhash_argon2i_MEMLIMIT_INTERACTIVE,
 				   data_r, error_r);
 }
 

@@ -10,6 +10,7 @@ static const struct sasl_mech *const sasl_mechs[] = {
 	&sasl_mech_external,
 	&sasl_mech_oauthbearer,
 	&sasl_mech_xoauth2,
+	&sasl_mech_apop,
 	NULL
 };
 

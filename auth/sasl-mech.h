@@ -46,5 +46,6 @@ extern const struct sasl_mech sasl_mech_scram_sha256_plus;
 extern const struct sasl_mech sasl_mech_external;
 extern const struct sasl_mech sasl_mech_oauthbearer;
 extern const struct sasl_mech sasl_mech_xoauth2;
+extern const struct sasl_mech sasl_mech_apop;
 
 #endif

@@ -1,4 +1,5 @@
 #include "ctl.h"
+#include "ctl-auth-commands.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -9,8 +10,12 @@
 static ctl_command_func_t ctl_cmd_help;
 
 static const struct ctl_command ctl_commands[] = {
+	{ "auth", "auth test|lookup USER [-s SERVICE] [-a SOCKET]",
+	  ctl_cmd_auth },
 	{ "config", "config check|show", ctl_cmd_config },
 	{ "help", "help", ctl_cmd_help },
+	{ "pw", "pw [-s SCHEME] [-u USER] | pw -l", ctl_cmd_pw },
+	{ "user", "user add|passwd|del|list|show [NAME]", ctl_cmd_user },
 };
 
 static void ctl_usage(FILE *out)

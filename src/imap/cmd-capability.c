@@ -3,7 +3,7 @@
 
 void imap_cmd_capability(struct imap_command *cmd)
 {
-	if (cmd->args[0] != '\0') {
+	if (!IMAP_ARG_IS_EOL(cmd->args)) {
 		imap_command_bad(cmd, "CAPABILITY takes no arguments.");
 		return;
 	}

@@ -2,9 +2,10 @@
 
 void imap_cmd_noop(struct imap_command *cmd)
 {
-	if (cmd->args[0] != '\0') {
+	if (!IMAP_ARG_IS_EOL(cmd->args)) {
 		imap_command_bad(cmd, "NOOP takes no arguments.");
 		return;
 	}
+	/* the table's SYNC_FULL flag makes the sync look at the mail files */
 	imap_command_ok(cmd, "NOOP completed.");
 }

@@ -5,7 +5,7 @@ void imap_cmd_starttls(struct imap_command *cmd)
 {
 	struct imap_client *client = cmd->client;
 
-	if (cmd->args[0] != '\0') {
+	if (!IMAP_ARG_IS_EOL(cmd->args)) {
 		imap_command_bad(cmd, "STARTTLS takes no arguments.");
 		return;
 	}
@@ -18,7 +18,8 @@ void imap_cmd_starttls(struct imap_command *cmd)
 		return;
 	}
 	imap_command_ok(cmd, "Begin TLS negotiation now.");
-	/* Discards whatever the client pipelined after the command. */
+	/* Discards whatever the client pipelined after the command
+	   (RFC 9051 §6.2.1: the client must wait for the tagged OK). */
 	if (conn_start_tls(client->conn, imap_env->tls) < 0)
 		imap_client_disconnect(client, "TLS setup failed");
 }

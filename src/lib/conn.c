@@ -353,6 +353,11 @@ enum conn_read_result conn_read_data(struct conn *conn, size_t max_size,
 		&conn->input, max_size, data_r, size_r);
 }
 
+void conn_input_unread(struct conn *conn, size_t size)
+{
+	line_reader_unread(&conn->input, size);
+}
+
 size_t conn_input_pending(const struct conn *conn)
 {
 	return line_reader_pending(&conn->input);
@@ -492,9 +497,20 @@ void conn_printf(struct conn *conn, const char *fmt, ...)
 	str_free(&str);
 }
 
-bool conn_output_full(const struct conn *conn)
+bool conn_output_full(struct conn *conn)
 {
-	return conn->write_queued + conn->output.used > conn->set.output_limit;
+	if (conn->write_queued + conn->output.used <= conn->set.output_limit)
+		return false;
+	/* What is corked must be on its way, so that its completion can
+	   call output_drained. */
+	conn_flush(conn);
+	if (conn->write_queued == 0)
+		return false;
+	if (!conn->output_full) {
+		conn->output_full = true;
+		conn_read_update(conn);
+	}
+	return true;
 }
 
 size_t conn_output_pending(const struct conn *conn)

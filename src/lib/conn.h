@@ -112,6 +112,9 @@ enum conn_read_result conn_read_line(struct conn *conn, const char **line_r,
 enum conn_read_result conn_read_data(struct conn *conn, size_t max_size,
 				     const unsigned char **data_r,
 				     size_t *size_r);
+/* Gives back the last size bytes conn_read_data() returned (the rest
+   after the end of a DATA body), before any other read call. */
+void conn_input_unread(struct conn *conn, size_t size);
 /* Bytes of input buffered but not read yet. */
 size_t conn_input_pending(const struct conn *conn);
 /* Stop calling input (and stop reading from the socket) until resumed,
@@ -135,8 +138,9 @@ void conn_printf(struct conn *conn, const char *fmt, ...) ATTR_FORMAT(2, 3);
 /* Sends what is queued now. */
 void conn_flush(struct conn *conn);
 /* True while more than output_limit bytes wait to be sent: a producer of a
-   big reply stops and continues from output_drained. */
-bool conn_output_full(const struct conn *conn);
+   big reply stops and continues from output_drained, which is then
+   guaranteed to be called (corked output is flushed for that). */
+bool conn_output_full(struct conn *conn);
 size_t conn_output_pending(const struct conn *conn);
 
 /* ---- TLS ---- */

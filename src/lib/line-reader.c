@@ -108,6 +108,12 @@ enum line_read_result line_reader_read_data(struct line_reader *reader,
 	return LINE_READ_OK;
 }
 
+void line_reader_unread(struct line_reader *reader, size_t size)
+{
+	i_assert(size <= reader->pos);
+	reader->pos -= size;
+}
+
 void line_reader_discard(struct line_reader *reader)
 {
 	reader->pos = reader->buf.used;

@@ -51,6 +51,11 @@ static inline size_t line_reader_pending(const struct line_reader *reader)
 	return reader->buf.used - reader->pos;
 }
 
+/* Gives back the last size bytes that line_reader_read_data() returned,
+   before any other call on the reader: a parser that found the end of
+   its part (LMTP's final "." line) inside them leaves the rest unread. */
+void line_reader_unread(struct line_reader *reader, size_t size);
+
 /* Drops every unread byte. */
 void line_reader_discard(struct line_reader *reader);
 /* Gives back consumed space; frees the buffer when nothing is unread. */

@@ -153,15 +153,19 @@ char *pool_strdup(struct pool *pool, const char *str)
 
 char *pool_vprintf(struct pool *pool, const char *fmt, va_list args)
 {
+	char small[256];
 	va_list copy;
 	char *str;
 	int len;
 
+	/* Most results fit in small: format once. */
 	va_copy(copy, args);
-	len = vsnprintf(NULL, 0, fmt, copy);
+	len = vsnprintf(small, sizeof(small), fmt, copy);
 	va_end(copy);
 	if (len < 0)
-		panic("pool_vprintf: bad format %s", fmt);
+		panic("pool_vprintf: invalid format");
+	if ((size_t)len < sizeof(small))
+		return pool_strndup(pool, small, (size_t)len);
 	str = pool_alloc(pool, (size_t)len + 1);
 	vsnprintf(str, (size_t)len + 1, fmt, args);
 	return str;

@@ -24,30 +24,30 @@ static const struct {
 	const char *label;
 	const char *icu_name;
 } charset_aliases[] = {
-    {"us-ascii", "windows-1252"},
-    {"ascii", "windows-1252"},
-    {"iso-8859-1", "windows-1252"},
-    {"iso8859-1", "windows-1252"},
-    {"iso_8859-1", "windows-1252"},
-    {"latin1", "windows-1252"},
-    {"l1", "windows-1252"},
-    {"iso-8859-9", "windows-1254"},
-    {"iso_8859-9", "windows-1254"},
-    {"latin5", "windows-1254"},
-    {"iso-8859-11", "windows-874"},
-    {"tis-620", "windows-874"},
-    {"gb2312", "GB18030"},
-    {"gb_2312-80", "GB18030"},
-    {"gbk", "GB18030"},
-    {"x-gbk", "GB18030"},
-    {"euc-cn", "GB18030"},
-    {"euc-kr", "windows-949"},
-    {"ks_c_5601-1987", "windows-949"},
-    {"shift_jis", "windows-31j"},
-    {"shift-jis", "windows-31j"},
-    {"x-sjis", "windows-31j"},
-    {"sjis", "windows-31j"},
-    {"unicode-1-1-utf-7", "UTF-7"},
+	{ "us-ascii", "windows-1252" },
+	{ "ascii", "windows-1252" },
+	{ "iso-8859-1", "windows-1252" },
+	{ "iso8859-1", "windows-1252" },
+	{ "iso_8859-1", "windows-1252" },
+	{ "latin1", "windows-1252" },
+	{ "l1", "windows-1252" },
+	{ "iso-8859-9", "windows-1254" },
+	{ "iso_8859-9", "windows-1254" },
+	{ "latin5", "windows-1254" },
+	{ "iso-8859-11", "windows-874" },
+	{ "tis-620", "windows-874" },
+	{ "gb2312", "GB18030" },
+	{ "gb_2312-80", "GB18030" },
+	{ "gbk", "GB18030" },
+	{ "x-gbk", "GB18030" },
+	{ "euc-cn", "GB18030" },
+	{ "euc-kr", "windows-949" },
+	{ "ks_c_5601-1987", "windows-949" },
+	{ "shift_jis", "windows-31j" },
+	{ "shift-jis", "windows-31j" },
+	{ "x-sjis", "windows-31j" },
+	{ "sjis", "windows-31j" },
+	{ "unicode-1-1-utf-7", "UTF-7" },
 };
 
 /* Lower-cased name without a "*language" suffix or surrounding quotes
@@ -339,8 +339,9 @@ static int charset_icu_to_utf8(struct charset_translation *trans,
 		ucnv_toUnicode(trans->conv, &target, ubuf + N_ELEMENTS(ubuf),
 			       &src, src_end, NULL, last, &err);
 		count = (size_t)(target - ubuf);
-		used = utf16_to_utf8(
-		    ubuf, count, last && err != U_BUFFER_OVERFLOW_ERROR, dest);
+		used = utf16_to_utf8(ubuf, count,
+				     last && err != U_BUFFER_OVERFLOW_ERROR,
+				     dest);
 		carry = count - used;
 		if (carry > 0)
 			ubuf[0] = ubuf[used];

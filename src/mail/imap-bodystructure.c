@@ -195,11 +195,11 @@ int imap_bodystructure_write(string_t *dest, const struct message_part *part,
 			     struct pool *pool)
 {
 	struct bodystructure_ctx ctx = {
-	    .dest = dest,
-	    .msg = msg,
-	    .msg_size = msg_size,
-	    .flags = flags,
-	    .pool = pool,
+		.dest = dest,
+		.msg = msg,
+		.msg_size = msg_size,
+		.flags = flags,
+		.pool = pool,
 	};
 
 	if ((flags & IMAP_BODYSTRUCTURE_FLAG_UTF8) != 0)

@@ -19,8 +19,8 @@ enum envelope_field {
 };
 
 static const char *const envelope_field_names[ENVELOPE_FIELD_COUNT] = {
-    "Date", "Subject", "From", "Sender",      "Reply-To",
-    "To",   "Cc",      "Bcc",  "In-Reply-To", "Message-ID",
+	"Date", "Subject", "From", "Sender",      "Reply-To",
+	"To",   "Cc",      "Bcc",  "In-Reply-To", "Message-ID",
 };
 
 static struct rfc822_address **envelope_address_list(struct imap_envelope *env,
@@ -61,39 +61,63 @@ static const char **envelope_string(struct imap_envelope *env,
 	}
 }
 
-static void envelope_add_field(struct pool *pool, struct imap_envelope *env,
+struct envelope_ctx {
+	struct pool *pool;
+	struct imap_envelope *env;
+	/* where each address list goes on, and how long it is */
+	struct rfc822_address **tails[ENVELOPE_FIELD_COUNT];
+	unsigned int counts[ENVELOPE_FIELD_COUNT];
+};
+
+/* RFC 5322 §4.5.3: repeated address fields are joined. */
+static void envelope_add_addresses(struct envelope_ctx *ctx,
+				   enum envelope_field field,
+				   const struct message_header_field *hdr)
+{
+	struct rfc822_address *addr;
+
+	if (ctx->counts[field] >= RFC822_ADDRESS_MAX_COUNT)
+		return;
+	addr = rfc822_address_parse(ctx->pool, hdr->value, hdr->value_len);
+	*ctx->tails[field] = addr;
+	for (; addr != NULL; addr = addr->next) {
+		ctx->tails[field] = &addr->next;
+		ctx->counts[field]++;
+	}
+}
+
+static void envelope_add_field(struct envelope_ctx *ctx,
 			       enum envelope_field field,
 			       const struct message_header_field *hdr)
 {
-	struct rfc822_address **list = envelope_address_list(env, field);
 	const char **str;
 
-	if (list != NULL) {
-		/* RFC 5322 §4.5.3: repeated fields are joined */
-		while (*list != NULL)
-			list = &(*list)->next;
-		*list = rfc822_address_parse(pool, hdr->value, hdr->value_len);
+	if (ctx->tails[field] != NULL) {
+		envelope_add_addresses(ctx, field, hdr);
 		return;
 	}
-	str = envelope_string(env, field);
+	str = envelope_string(ctx->env, field);
 	if (*str == NULL)
-		*str = message_header_unfold(pool, hdr->value, hdr->value_len,
-					     NULL);
+		*str = message_header_unfold_str(ctx->pool, hdr->value,
+						 hdr->value_len);
 }
 
 void imap_envelope_parse(struct pool *pool, const void *header, size_t size,
 			 struct imap_envelope *env_r)
 {
+	struct envelope_ctx ctx = { .pool = pool, .env = env_r };
 	struct message_header_iter iter;
 	struct message_header_field hdr;
 
 	memset(env_r, 0, sizeof(*env_r));
+	for (unsigned int i = 0; i < ENVELOPE_FIELD_COUNT; i++)
+		ctx.tails[i] = envelope_address_list(env_r, i);
 	message_header_iter_init(&iter, header, size);
 	while (message_header_iter_next(&iter, &hdr) > 0) {
 		for (unsigned int i = 0; i < ENVELOPE_FIELD_COUNT; i++) {
 			if (message_header_field_is(&hdr,
 						    envelope_field_names[i])) {
-				envelope_add_field(pool, env_r, i, &hdr);
+				envelope_add_field(&ctx, i, &hdr);
 				break;
 			}
 		}
@@ -131,7 +155,8 @@ void imap_envelope_write(string_t *dest, const struct imap_envelope *env,
 			 enum imap_quote_flags flags)
 {
 	const struct rfc822_address *lists[] = {
-	    env->from, env->sender, env->reply_to, env->to, env->cc, env->bcc,
+		env->from, env->sender, env->reply_to,
+		env->to,   env->cc,     env->bcc,
 	};
 
 	str_append_c(dest, '(');

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char mbase64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
 static bool utf7_is_direct(uint32_t cp)
 {
@@ -44,7 +44,7 @@ static size_t utf7_collect_shift(const unsigned char *src, size_t size,
 	while (pos < size) {
 		uint32_t cp;
 		unsigned int len =
-		    charset_utf8_get_char(src + pos, size - pos, &cp);
+			charset_utf8_get_char(src + pos, size - pos, &cp);
 
 		if (len == 0)
 			return 0;

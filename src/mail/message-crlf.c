@@ -41,8 +41,8 @@ int message_crlf_convert(struct message_crlf_ctx *ctx, const void *chunk,
 		return dest->overflow ? -1 : 0;
 	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		bool has_cr = lf == (const unsigned char *)chunk
-				  ? ctx->last_cr
-				  : lf[-1] == '\r';
+				      ? ctx->last_cr
+				      : lf[-1] == '\r';
 
 		buffer_append(dest, p, (size_t)(lf - p));
 		buffer_append(dest, has_cr ? "\n" : "\r\n", has_cr ? 1 : 2);

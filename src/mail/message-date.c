@@ -6,17 +6,17 @@
 #include <strings.h>
 
 static const char month_names[12][4] = {
-    "jan", "feb", "mar", "apr", "may", "jun",
-    "jul", "aug", "sep", "oct", "nov", "dec",
+	"jan", "feb", "mar", "apr", "may", "jun",
+	"jul", "aug", "sep", "oct", "nov", "dec",
 };
 
 static const char imap_month_names[12][4] = {
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
 static const char day_names[7][4] = {
-    "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
 };
 
 /* RFC 5322 §4.3 obs-zone: the named zones; military and other alphabetic
@@ -25,9 +25,10 @@ static const struct {
 	const char *name;
 	int offset;
 } zone_names[] = {
-    {"ut", 0},        {"gmt", 0},       {"est", -5 * 60}, {"edt", -4 * 60},
-    {"cst", -6 * 60}, {"cdt", -5 * 60}, {"mst", -7 * 60}, {"mdt", -6 * 60},
-    {"pst", -8 * 60}, {"pdt", -7 * 60},
+	{ "ut", 0 },        { "gmt", 0 },       { "est", -5 * 60 },
+	{ "edt", -4 * 60 }, { "cst", -6 * 60 }, { "cdt", -5 * 60 },
+	{ "mst", -7 * 60 }, { "mdt", -6 * 60 }, { "pst", -8 * 60 },
+	{ "pdt", -7 * 60 },
 };
 
 /* Days from 1970-01-01 to the given proleptic Gregorian date. */
@@ -64,8 +65,8 @@ static void civil_from_days(long days, long *year_r, unsigned int *month_r,
 
 static unsigned int days_in_month(long year, unsigned int month)
 {
-	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
-					       31, 31, 30, 31, 30, 31};
+	static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30,
+						31, 31, 30, 31, 30, 31 };
 	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
 	return month == 2 && leap ? 29 : days[month - 1];
@@ -95,9 +96,9 @@ static size_t date_word(struct rfc822_parser *parser, char *buf, size_t size)
 {
 	size_t len = 0;
 
-	while (
-	    !rfc822_parser_at_end(parser) &&
-	    ((*parser->data | 0x20) >= 'a' && (*parser->data | 0x20) <= 'z')) {
+	while (!rfc822_parser_at_end(parser) &&
+	       ((*parser->data | 0x20) >= 'a' &&
+		(*parser->data | 0x20) <= 'z')) {
 		if (len + 1 < size)
 			buf[len] = (char)(*parser->data | 0x20);
 		len++;

@@ -7,17 +7,17 @@
 #define DECODE_SCRATCH_SIZE 4096
 
 static const signed char base64_values[256] = {
-    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
-    ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
-    ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
-    ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
-    ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-    ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
-    ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
-    ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
-    ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+	['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
+	['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
+	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+	['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+	['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+	['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+	['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+	['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+	['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+	['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
 };
 
 static void decode_emit(struct message_decoder *dec, buffer_t *dest,
@@ -85,9 +85,9 @@ static void base64_char(struct message_decoder *dec, unsigned char chr,
 	dec->b64_bits = dec->b64_bits << 6 | (uint32_t)(value - 1);
 	if (++dec->b64_count == 4) {
 		unsigned char out[3] = {
-		    (unsigned char)(dec->b64_bits >> 16),
-		    (unsigned char)(dec->b64_bits >> 8),
-		    (unsigned char)dec->b64_bits,
+			(unsigned char)(dec->b64_bits >> 16),
+			(unsigned char)(dec->b64_bits >> 8),
+			(unsigned char)dec->b64_bits,
 		};
 
 		decode_emit(dec, dest, out, 3);
@@ -191,8 +191,8 @@ static void qp_more(struct message_decoder *dec, const unsigned char *data,
 		}
 		buffer_append(&dec->qp_pending, data, (size_t)(lf - data) + 1);
 		qp_decode_lf_line(
-		    dec, dec->qp_pending.data,
-		    dec->qp_pending.data + dec->qp_pending.used - 1, dest);
+			dec, dec->qp_pending.data,
+			dec->qp_pending.data + dec->qp_pending.used - 1, dest);
 		buffer_clear(&dec->qp_pending);
 		data = lf + 1;
 	}
@@ -237,7 +237,7 @@ void message_decoder_more(struct message_decoder *dec, const void *data,
 	buffer_init(&scratch, SIZE_MAX);
 	while (size > 0) {
 		size_t n =
-		    size < DECODE_SCRATCH_SIZE ? size : DECODE_SCRATCH_SIZE;
+			size < DECODE_SCRATCH_SIZE ? size : DECODE_SCRATCH_SIZE;
 
 		decoder_more_to(dec, p, n, &scratch);
 		buffer_clear(&scratch);

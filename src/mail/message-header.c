@@ -22,7 +22,7 @@ static size_t header_line_next(const struct message_header_iter *iter,
 			       size_t pos)
 {
 	const unsigned char *lf =
-	    memchr(iter->data + pos, '\n', iter->size - pos);
+		memchr(iter->data + pos, '\n', iter->size - pos);
 
 	return lf == NULL ? iter->size : (size_t)(lf - iter->data) + 1;
 }
@@ -155,6 +155,24 @@ char *message_header_unfold(struct pool *pool, const unsigned char *value,
 	if (len_r != NULL)
 		*len_r = len;
 	return dest;
+}
+
+void message_header_replace_nuls(char *str, size_t len)
+{
+	char *p;
+
+	while ((p = memchr(str, '\0', len)) != NULL)
+		*p = (char)0x80;
+}
+
+char *message_header_unfold_str(struct pool *pool, const unsigned char *value,
+				size_t value_len)
+{
+	size_t len;
+	char *str = message_header_unfold(pool, value, value_len, &len);
+
+	message_header_replace_nuls(str, len);
+	return str;
 }
 
 int message_header_find(const void *data, size_t size, const char *name,

@@ -67,6 +67,14 @@ bool message_header_field_is(const struct message_header_field *field,
 char *message_header_unfold(struct pool *pool, const unsigned char *value,
 			    size_t value_len, size_t *len_r);
 
+/* Like message_header_unfold(), for values kept as C strings: NUL bytes
+   become 0x80, as IMAP sends them (RFC 3501's CHAR8 excludes NUL), so a
+   NUL does not cut the value short. */
+char *message_header_unfold_str(struct pool *pool, const unsigned char *value,
+				size_t value_len);
+/* Replaces NUL bytes in the first len bytes of str with 0x80. */
+void message_header_replace_nuls(char *str, size_t len);
+
 /* Finds the first field called name in the header block. Returns 1 with
    field_r set, or 0. */
 int message_header_find(const void *data, size_t size, const char *name,

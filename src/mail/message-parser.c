@@ -43,7 +43,7 @@ struct parser_ctx {
 static size_t parser_next_line(const struct parser_ctx *ctx, size_t pos)
 {
 	const unsigned char *lf =
-	    memchr(ctx->data + pos, '\n', ctx->size - pos);
+		memchr(ctx->data + pos, '\n', ctx->size - pos);
 
 	return lf == NULL ? ctx->size : (size_t)(lf - ctx->data) + 1;
 }
@@ -267,7 +267,7 @@ static void parser_parse_multipart(struct parser_ctx *ctx,
 		child = parser_new_part(ctx, part);
 		child->physical_pos = end->next_pos;
 		child->data->default_message =
-		    (part->flags & MESSAGE_PART_FLAG_DIGEST) != 0;
+			(part->flags & MESSAGE_PART_FLAG_DIGEST) != 0;
 		*tail = child;
 		tail = &child->next;
 		part->children_count++;
@@ -347,8 +347,8 @@ static void parser_header_only(struct message_part *part, size_t end_pos)
 	part->header_size = end_pos - part->physical_pos;
 	part->flags |= MESSAGE_PART_FLAG_NO_BLANK_LINE;
 	part->flags &=
-	    ~(MESSAGE_PART_FLAG_MULTIPART | MESSAGE_PART_FLAG_DIGEST |
-	      MESSAGE_PART_FLAG_MESSAGE | MESSAGE_PART_FLAG_MESSAGE_GLOBAL);
+		~(MESSAGE_PART_FLAG_MULTIPART | MESSAGE_PART_FLAG_DIGEST |
+		  MESSAGE_PART_FLAG_MESSAGE | MESSAGE_PART_FLAG_MESSAGE_GLOBAL);
 }
 
 /* Where the content of part can end at the earliest. */
@@ -399,7 +399,7 @@ static void parser_parse_part(struct parser_ctx *ctx, struct message_part *part,
 		parser_header_only(part, message_part_body_pos(part));
 	}
 	content_end =
-	    parser_content_end(ctx, end, parser_min_end(part), &end_lines);
+		parser_content_end(ctx, end, parser_min_end(part), &end_lines);
 	part->body_size = content_end - message_part_body_pos(part);
 	part->body_lines = end_lines - body_lines_start;
 	parser_propagate(part);
@@ -418,11 +418,11 @@ struct message_part *message_parse(struct pool *pool, const void *data,
 	ctx.data = size == 0 ? (const unsigned char *)"" : data;
 	ctx.size = size;
 	ctx.max_depth = set != NULL && set->max_depth != 0
-			    ? set->max_depth
-			    : MESSAGE_PARSER_DEFAULT_MAX_DEPTH;
+				? set->max_depth
+				: MESSAGE_PARSER_DEFAULT_MAX_DEPTH;
 	ctx.max_parts = set != NULL && set->max_parts != 0
-			    ? set->max_parts
-			    : MESSAGE_PARSER_DEFAULT_MAX_PARTS;
+				? set->max_parts
+				: MESSAGE_PARSER_DEFAULT_MAX_PARTS;
 	ctx.boundaries = xnew(struct parser_boundary, ctx.max_depth + 1);
 
 	root = parser_new_part(&ctx, NULL);

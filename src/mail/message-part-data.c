@@ -14,9 +14,9 @@
 #define SCRATCH_MAX(size) ((size) + 64)
 
 static const char *const message_cte_names[MESSAGE_CTE_COUNT] = {
-    [MESSAGE_CTE_7BIT] = "7bit",     [MESSAGE_CTE_8BIT] = "8bit",
-    [MESSAGE_CTE_BINARY] = "binary", [MESSAGE_CTE_QP] = "quoted-printable",
-    [MESSAGE_CTE_BASE64] = "base64", [MESSAGE_CTE_UNKNOWN] = "unknown",
+	[MESSAGE_CTE_7BIT] = "7bit",     [MESSAGE_CTE_8BIT] = "8bit",
+	[MESSAGE_CTE_BINARY] = "binary", [MESSAGE_CTE_QP] = "quoted-printable",
+	[MESSAGE_CTE_BASE64] = "base64", [MESSAGE_CTE_UNKNOWN] = "unknown",
 };
 
 enum message_cte message_cte_from_name(const char *name)
@@ -75,7 +75,7 @@ int message_part_data_parse_content_type(struct pool *pool,
 	while (!rfc822_parser_at_end(&parser) && *parser.data != ';')
 		parser.data++;
 	data->content_type_params_count =
-	    rfc2231_parse(pool, &parser, &data->content_type_params);
+		rfc2231_parse(pool, &parser, &data->content_type_params);
 	return 0;
 }
 
@@ -92,7 +92,7 @@ static void part_data_parse_disposition(struct pool *pool,
 		while (!rfc822_parser_at_end(&parser) && *parser.data != ';')
 			parser.data++;
 		data->content_disposition_params_count = rfc2231_parse(
-		    pool, &parser, &data->content_disposition_params);
+			pool, &parser, &data->content_disposition_params);
 	}
 	str_free(&str);
 }
@@ -121,8 +121,8 @@ static void part_data_parse_language(struct pool *pool,
 	}
 	if (langs.count > 0) {
 		array_push(&langs, NULL);
-		data->content_language =
-		    pool_memdup(pool, langs.v, langs.count * sizeof(*langs.v));
+		data->content_language = pool_memdup(
+			pool, langs.v, langs.count * sizeof(*langs.v));
 	}
 	array_free(&langs);
 	str_free(&str);
@@ -132,8 +132,8 @@ static const char *part_data_unfold(struct pool *pool,
 				    const struct message_header_field *field)
 {
 	size_t len;
-	char *value =
-	    message_header_unfold(pool, field->value, field->value_len, &len);
+	char *value = message_header_unfold(pool, field->value,
+					    field->value_len, &len);
 
 	return len == 0 ? NULL : value;
 }
@@ -166,13 +166,13 @@ part_data_parse_content_field(struct pool *pool, struct message_part_data *data,
 	if (message_header_field_is(field, "Content-Type")) {
 		if (!data->have_content_type)
 			(void)message_part_data_parse_content_type(
-			    pool, data, field->value, field->value_len);
+				pool, data, field->value, field->value_len);
 		data->have_content_type = true;
 	} else if (message_header_field_is(field,
 					   "Content-Transfer-Encoding")) {
 		if (!data->have_content_transfer_encoding)
 			data->content_transfer_encoding =
-			    part_data_cte(pool, field);
+				part_data_cte(pool, field);
 		data->have_content_transfer_encoding = true;
 	} else if (message_header_field_is(field, "Content-Disposition")) {
 		if (!data->have_content_disposition)

@@ -5,7 +5,7 @@
    each with the physical position and size of its header and body in the
    buffer, as message_parse() builds it or message_part_deserialize()
    restores it from the index. Storage hands out byte ranges from it; IMAP
-   resolves section numbers with message_part_find_section().
+   resolves section numbers with message_section_find().
 
    Sizes are those of the buffer as it is. IMAP sizes (RFC822.SIZE,
    BODYSTRUCTURE) are defined on CRLF text, so callers hand the parser a
@@ -84,16 +84,6 @@ enum message_section_flags {
 /* Whether part encapsulates a message for the session's protocol. */
 bool message_part_is_message(const struct message_part *part,
 			     enum message_section_flags flags);
-
-/* Resolves an IMAP section part number ("1", "2.1.3") per RFC 3501
-   §6.4.5 / RFC 9051 §6.4.5: the message's top-level parts are 1..n if it
-   is a multipart, else the message body is part 1; below a message/rfc822
-   part N, the encapsulated message's parts are N.1..N.k if it is a
-   multipart, else its body is N.1. Returns the part, or NULL if there is
-   no such part or section is not a valid part number. */
-struct message_part *
-message_part_find_section(struct message_part *root, const char *section,
-			  enum message_section_flags flags);
 
 /* The next part in document order (pre-order), or NULL. */
 struct message_part *message_part_next(struct message_part *part);

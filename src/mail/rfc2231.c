@@ -2,6 +2,7 @@
 #include "array.h"
 #include "charset.h"
 #include "message-decode.h"
+#include "message-header.h"
 #include "pool.h"
 #include "rfc822-parser.h"
 
@@ -86,6 +87,8 @@ static bool rfc2231_parse_one(struct rfc2231_ctx *ctx,
 			      struct rfc822_parser *parser,
 			      struct raw_param *param_r)
 {
+	char *value;
+
 	str_truncate(ctx->str, 0);
 	if (rfc822_parse_mime_token(parser, ctx->str) <= 0 ||
 	    *parser->data != '=') {
@@ -94,7 +97,7 @@ static bool rfc2231_parse_one(struct rfc2231_ctx *ctx,
 	}
 	memset(param_r, 0, sizeof(*param_r));
 	param_r->name =
-	    pool_strndup(ctx->pool, str_c(ctx->str), str_len(ctx->str));
+		pool_strndup(ctx->pool, str_c(ctx->str), str_len(ctx->str));
 	parser->data++;
 	str_truncate(ctx->str, 0);
 	if (rfc822_skip_lwsp(parser) > 0) {
@@ -103,8 +106,9 @@ static bool rfc2231_parse_one(struct rfc2231_ctx *ctx,
 		else
 			(void)rfc2231_parse_unquoted(parser, ctx->str);
 	}
-	param_r->value =
-	    pool_strndup(ctx->pool, str_c(ctx->str), str_len(ctx->str));
+	value = pool_strndup(ctx->pool, str_c(ctx->str), str_len(ctx->str));
+	message_header_replace_nuls(value, str_len(ctx->str));
+	param_r->value = value;
 	rfc2231_split_name(param_r);
 	if (parser->data < parser->end && *parser->data != ';')
 		rfc2231_skip_garbage(parser);
@@ -140,10 +144,9 @@ static int rfc2231_percent_decode(const char *value, buffer_t *dest)
 
 		if (chr == '%') {
 			int hi = message_decode_hex_digit((unsigned char)p[1]);
-			int lo =
-			    hi < 0
-				? -1
-				: message_decode_hex_digit((unsigned char)p[2]);
+			int lo = hi < 0 ? -1
+					: message_decode_hex_digit(
+						  (unsigned char)p[2]);
 
 			if (lo < 0)
 				return -1;
@@ -235,8 +238,8 @@ static int rfc2231_decode_group(struct rfc2231_ctx *ctx,
 		return 0;
 	}
 	return charset_convert_to_utf8(
-	    charset[0] == '\0' ? "us-ascii" : charset, ctx->bytes->data,
-	    ctx->bytes->used, ctx->str);
+		charset[0] == '\0' ? "us-ascii" : charset, ctx->bytes->data,
+		ctx->bytes->used, ctx->str);
 }
 
 static void rfc2231_out(struct rfc2231_ctx *ctx, const char *name,

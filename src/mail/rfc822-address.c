@@ -1,4 +1,5 @@
 #include "rfc822-address.h"
+#include "message-header.h"
 #include "pool.h"
 #include "rfc822-parser.h"
 
@@ -16,16 +17,20 @@ struct address_ctx {
 
 static const char *addr_strdup(struct address_ctx *ctx, size_t start)
 {
-	if (str_len(ctx->str) == start)
+	size_t len = str_len(ctx->str) - start;
+	char *value;
+
+	if (len == 0)
 		return NULL;
-	return pool_strndup(ctx->pool, str_c(ctx->str) + start,
-			    str_len(ctx->str) - start);
+	value = pool_strndup(ctx->pool, str_c(ctx->str) + start, len);
+	message_header_replace_nuls(value, len);
+	return value;
 }
 
 static struct rfc822_address *addr_add(struct address_ctx *ctx)
 {
 	struct rfc822_address *addr =
-	    p_new(ctx->pool, struct rfc822_address, 1);
+		p_new(ctx->pool, struct rfc822_address, 1);
 
 	*ctx->tail = addr;
 	ctx->tail = &addr->next;

@@ -128,8 +128,8 @@ int rfc822_parse_quoted_string(struct rfc822_parser *ctx, string_t *str)
 			str_append_n(str, start, (size_t)(ctx->data - start));
 			ctx->data++;
 			return rfc822_skip_lwsp(ctx) < 0
-				   ? 0
-				   : rfc822_remaining(ctx);
+				       ? 0
+				       : rfc822_remaining(ctx);
 		}
 		if (chr == '\\' || chr == '\r' || chr == '\n') {
 			/* flush, then drop the escape or the line end */
@@ -191,8 +191,8 @@ static int rfc822_parse_domain_literal(struct rfc822_parser *ctx, string_t *str)
 			ctx->data++;
 			str_append_n(str, start, (size_t)(ctx->data - start));
 			return rfc822_skip_lwsp(ctx) < 0
-				   ? 0
-				   : rfc822_remaining(ctx);
+				       ? 0
+				       : rfc822_remaining(ctx);
 		}
 	}
 	ctx->data = start;

@@ -62,6 +62,7 @@ static void postern_config_init(struct postern_config *config)
 		{ "pop3", pop3_setting_defs, &config->pop3 },
 		{ "lmtp", lmtp_setting_defs, &config->lmtp },
 		{ "auth", auth_setting_defs, &config->auth },
+		{ "storage", storage_setting_defs, &config->storage },
 	};
 	unsigned int i;
 

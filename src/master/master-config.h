@@ -10,6 +10,7 @@
 #include "imap-settings.h"
 #include "lmtp-settings.h"
 #include "pop3-settings.h"
+#include "postern/storage.h"
 #include "tls.h"
 
 #include <stdio.h>
@@ -35,8 +36,9 @@ struct postern_config {
 	struct pop3_settings pop3;
 	struct lmtp_settings lmtp;
 	struct auth_settings auth;
-	struct setting_section section_storage[6];
-	struct setting_section *sections[7];
+	struct storage_settings storage;
+	struct setting_section section_storage[7];
+	struct setting_section *sections[8];
 };
 
 /* Loads path; with path NULL, ./postern.conf if it exists, else the

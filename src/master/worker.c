@@ -187,6 +187,7 @@ static int worker_env_init(struct worker *worker)
 		auth_path(config->pool, config->master.data_dir,
 			  config->auth.userdb_socket);
 	worker->env.allow_plaintext = config->auth.allow_plaintext;
+	worker->env.storage_set = &config->storage;
 	if (worker_load_tls(worker) < 0)
 		return -1;
 	imap_service_init(&worker->env, &config->imap);

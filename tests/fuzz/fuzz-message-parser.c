@@ -10,6 +10,7 @@
 #include "message-decode.h"
 #include "message-header.h"
 #include "message-parser.h"
+#include "message-section.h"
 #include "message-part-serialize.h"
 #include "message-search-text.h"
 #include "pool.h"
@@ -55,7 +56,7 @@ static void fuzz_serialize(struct pool *pool, const struct message_part *root,
 static void fuzz_sections(struct message_part *root, const uint8_t *data,
 			  size_t size)
 {
-	static const char *const fields[] = {"From", "Subject", "To"};
+	static const char *const fields[] = { "From", "Subject", "To" };
 	buffer_t *buf = buffer_create(256, SIZE_MAX);
 
 	for (struct message_part *part = root; part != NULL;
@@ -75,17 +76,23 @@ static void fuzz_sections(struct message_part *root, const uint8_t *data,
 	buffer_free(&buf);
 }
 
-static void fuzz_section_lookup(struct message_part *root)
+static void fuzz_section_lookup(struct message_part *root, size_t size)
 {
 	static const char *const sections[] = {
-	    "1", "2",  "1.1",  "1.2", "2.1",         "1.1.1", "3.2.1",
-	    "0", "1.", "1..2", "01",  "99999999999", "",
+		NULL,    "1", "2",  "1.1",  "1.2", "2.1",         "1.1.1",
+		"3.2.1", "0", "1.", "1..2", "01",  "99999999999", "",
 	};
+	struct message_section_range range;
 
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		(void)message_part_find_section(root, sections[i], 0);
-		(void)message_part_find_section(root, sections[i],
-						MESSAGE_SECTION_FLAG_IMAP4REV2);
+		for (int kind = MESSAGE_SECTION_ALL;
+		     kind <= MESSAGE_SECTION_MIME; kind++) {
+			if (message_section_get_range(
+				    root, sections[i], kind,
+				    MESSAGE_SECTION_FLAG_IMAP4REV2,
+				    &range) == 0)
+				i_assert(range.offset + range.size <= size);
+		}
 	}
 }
 
@@ -93,11 +100,11 @@ static void fuzz_imap(struct pool *pool, const struct message_part *root,
 		      const uint8_t *data, size_t size)
 {
 	static const enum imap_bodystructure_flags variants[] = {
-	    IMAP_BODYSTRUCTURE_FLAG_EXTENDED,
-	    0,
-	    IMAP_BODYSTRUCTURE_FLAG_EXTENDED |
-		IMAP_BODYSTRUCTURE_FLAG_IMAP4REV2 |
-		IMAP_BODYSTRUCTURE_FLAG_UTF8,
+		IMAP_BODYSTRUCTURE_FLAG_EXTENDED,
+		0,
+		IMAP_BODYSTRUCTURE_FLAG_EXTENDED |
+			IMAP_BODYSTRUCTURE_FLAG_IMAP4REV2 |
+			IMAP_BODYSTRUCTURE_FLAG_UTF8,
 	};
 	string_t *str = str_new(1024, SIZE_MAX);
 	struct imap_envelope env;
@@ -118,8 +125,8 @@ static void fuzz_imap(struct pool *pool, const struct message_part *root,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pool *pool = pool_create("fuzz", 0);
-	struct message_parser_settings set = {.max_depth = 20,
-					      .max_parts = 300};
+	struct message_parser_settings set = { .max_depth = 20,
+					       .max_parts = 300 };
 	struct message_part *root, *blob_root;
 	const char *error;
 
@@ -127,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	i_assert(message_part_end_pos(root) == size);
 	fuzz_serialize(pool, root, size);
 	fuzz_sections(root, data, size);
-	fuzz_section_lookup(root);
+	fuzz_section_lookup(root, size);
 	fuzz_imap(pool, root, data, size);
 
 	/* small limits, to reach the overflow paths */
@@ -138,7 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the input as a corrupt index blob */
 	if (message_part_deserialize(pool, data, size, UINT64_MAX, &blob_root,
 				     &error) == 0)
-		fuzz_section_lookup(blob_root);
+		fuzz_section_lookup(blob_root, UINT64_MAX);
 	pool_destroy(&pool);
 	return 0;
 }

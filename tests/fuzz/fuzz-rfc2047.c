@@ -21,7 +21,7 @@ static void fuzz_addresses(struct pool *pool, const uint8_t *data, size_t size)
 	unsigned int groups = 0;
 
 	for (struct rfc822_address *addr =
-		 rfc822_address_parse(pool, data, size);
+		     rfc822_address_parse(pool, data, size);
 	     addr != NULL; addr = addr->next) {
 		if (rfc822_address_is_group_start(addr))
 			groups++;

@@ -27,6 +27,12 @@ static int bind_socket(struct pool *pool, const char *data_dir,
 	return fd;
 }
 
+static void close_walk_cb(uv_handle_t *handle, void *arg)
+{
+	if (!uv_is_closing(handle))
+		uv_close(handle, NULL);
+}
+
 int main(int argc, char *argv[])
 {
 	struct pool *pool = pool_create("auth-test-server", 0);
@@ -52,6 +58,9 @@ int main(int argc, char *argv[])
 	userdb_fd = bind_socket(pool, argv[2], set.userdb_socket);
 	uv_loop_init(&loop);
 	ret = auth_process_main(&loop, &set, client_fd, userdb_fd, argv[2]);
+	/* the connection layer keeps unreferenced per-loop handles */
+	uv_walk(&loop, close_walk_cb, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&loop) != 0)
 		log_error("handles left open at exit");
 	pool_destroy(&pool);

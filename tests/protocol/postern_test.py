@@ -128,12 +128,15 @@ class PosternServer:
         self.proc = None
         sections = dict(sections or {})
         # users: {"alice": "secret"} -> a passwd-file passdb ({PLAIN} for
-        # speed: tests log in often; the schemes have their own tests)
+        # speed: tests log in often; the schemes have their own tests). A
+        # password starting with "{" is a stored hash, used as it is.
         self.users = dict(users or {})
         passwd_path = os.path.join(self.dir, "users.passwd")
         with open(passwd_path, "w") as f:
             for name, password in self.users.items():
-                f.write("%s:{PLAIN}%s::::::\n" % (name, password))
+                stored = (password if password.startswith("{")
+                          else "{PLAIN}" + password)
+                f.write("%s:%s::::::\n" % (name, stored))
         sections.setdefault("auth", "")
         sections["auth"] = ("passdb = passwd-file:%s\nfailure_delay = 0\n"
                             % passwd_path) + sections["auth"]
@@ -154,12 +157,47 @@ class PosternServer:
             f.write(config)
 
     def start(self):
+        """Starts posternd; if another test took one of our ports between
+        free_port() and the bind, tries again with other ports."""
+        for attempt in range(3):
+            try:
+                return self.start_once()
+            except RuntimeError as e:
+                if "Address already in use" not in str(e) or attempt == 2:
+                    raise
+                self.log.close()
+                self.new_ports()
+        return self
+
+    def new_ports(self):
+        """Other free ports, all different, written over the old ones in
+        the config file."""
+        with open(self.config_path) as f:
+            text = f.read()
+        new = set()
+        while len(new) < len(self.ports):
+            new.add(free_port())
+        for name, port in zip(list(self.ports), sorted(new)):
+            text = re.sub(r":%d(?=[,\n])" % self.ports[name], ":%d" % port,
+                          text)
+            self.ports[name] = port
+        with open(self.config_path, "w") as f:
+            f.write(text)
+
+    def start_once(self):
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([POSTERND, "-c", self.config_path],
                                      cwd=self.dir, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         self.wait_port(self.ports["imap"])
         self.wait_port(self.ports["lmtp"])
+        # the port opens at listen(), before the master handles signals
+        deadline = time.time() + scaled(10)
+        while " started (" not in self.read_log():
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("posternd didn't start:\n"
+                                   + self.read_log())
+            time.sleep(0.02)
         return self
 
     def wait_port(self, port, timeout=10):

@@ -99,8 +99,11 @@ class AuthServerTest(unittest.TestCase):
                                      stdout=self.log, stderr=self.log)
         self.client_path = os.path.join(self.dir, "auth-client")
         self.userdb_path = os.path.join(self.dir, "auth-userdb")
+        # The socket files appear at bind(), a moment before listen(),
+        # and signals are handled only once the loop runs: wait for the
+        # server to say it is ready.
         deadline = time.time() + 10 * TIMEOUT_SCALE
-        while not os.path.exists(self.userdb_path):
+        while "ready (passdb" not in self.read_log():
             if time.time() > deadline or self.proc.poll() is not None:
                 self.fail("auth server did not start: " + self.read_log())
             time.sleep(0.02)
@@ -503,6 +506,89 @@ class GarbageTest(AuthServerTest):
         c = self.connect()
         fields = self.auth_plain(c, 1, "a\tb\x01c", "x")
         self.assertEqual(fields, ["FAIL", "1"])
+
+
+class TimeoutTest(AuthServerTest):
+    config_extra = "request_timeout = 1s\n"
+
+    def test_waiting_request_times_out(self):
+        c = self.connect()
+        c.send("AUTH\t1\tLOGIN\tservice=smtp\tsecured\n")
+        self.assertEqual(c.fields()[0], "CONT")
+        # swept every 5 seconds
+        self.assertEqual(c.fields(), ["FAIL", "1",
+                                      "reason=Authentication request timed out"])
+        c.send("CONT\t1\t%s\n" % b64("alice"))
+        self.assertEqual(c.fields()[:2], ["FAIL", "1"])
+
+
+POSTERNCTL = os.environ.get("POSTERNCTL")
+
+
+@unittest.skipIf(POSTERNCTL is None, "POSTERNCTL not set")
+class PosternctlTest(AuthServerTest):
+    """posternctl user/pw/auth against the files and sockets of a running
+    auth process."""
+
+    def ctl(self, *args, stdin=None):
+        conf = os.path.join(self.dir, "postern.conf")
+        with open(conf, "w") as f:
+            f.write("data_dir = %s\n[auth]\npassdb = passwd-file:users\n"
+                    "password_scheme = SHA512-CRYPT\n" % self.dir)
+        return subprocess.run([POSTERNCTL, "-c", conf] + list(args),
+                              input=stdin, capture_output=True, text=True,
+                              timeout=60 * TIMEOUT_SCALE)
+
+    def test_user_lifecycle_and_auth_test(self):
+        r = self.ctl("user", "add", "Zed", "--password-stdin", "--home",
+                     "/home/zed", stdin="first\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.ctl("user", "add", "zed", "--password-stdin", stdin="x\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("zed", self.ctl("user", "list").stdout.split())
+        show = self.ctl("user", "show", "zed").stdout
+        self.assertIn("{SHA512-CRYPT}...", show)
+        self.assertNotIn("first", show)
+        time.sleep(1.1)  # the passwd-file is checked once a second
+        r = self.ctl("auth", "test", "zed", "--password-stdin",
+                     stdin="first\n")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("auth succeeded", r.stdout)
+        r = self.ctl("auth", "lookup", "zed")
+        self.assertIn("home=/home/zed", r.stdout)
+        self.assertEqual(self.ctl("user", "passwd", "zed", "--password-stdin",
+                                  stdin="second\n").returncode, 0)
+        time.sleep(1.1)
+        r = self.ctl("auth", "test", "zed", "--password-stdin",
+                     stdin="first\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("auth failed", r.stdout)
+        r = self.ctl("auth", "test", "zed", "--password-stdin",
+                     stdin="second\n")
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(self.ctl("user", "del", "zed").returncode, 0)
+        self.assertNotEqual(self.ctl("user", "del", "zed").returncode, 0)
+        r = self.ctl("auth", "lookup", "zed")
+        time.sleep(1.1)
+        r = self.ctl("auth", "lookup", "zed")
+        self.assertIn("no such user", r.stdout)
+
+    def test_pw(self):
+        r = self.ctl("pw", "-s", "SSHA512", stdin="pw\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("{SSHA512}"))
+        r = self.ctl("pw", stdin="pw\n")
+        self.assertTrue(r.stdout.startswith("{SHA512-CRYPT}$6$"))
+        r = self.ctl("pw", "-s", "NOPE", stdin="pw\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("ARGON2ID", self.ctl("pw", "-l").stdout)
+
+    def test_auth_test_without_server(self):
+        r = self.ctl("auth", "test", "alice", "-a",
+                     os.path.join(self.dir, "nonexistent"),
+                     "--password-stdin", stdin="secret\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("connect", r.stderr)
 
 
 class UserdbTest(AuthServerTest):

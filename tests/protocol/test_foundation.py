@@ -56,7 +56,8 @@ class Greetings(ServerTestCase):
 
     def test_pop3_greeting_and_capa(self):
         c = self.connect("pop3")
-        self.assertEqual(c.read_line(), "+OK Postern ready.")
+        # with an APOP timestamp when the auth process offers APOP
+        self.assertRegex(c.read_line(), r"^\+OK Postern ready\.( <\S+@\S+>)?$")
         c.send_line("CAPA")
         lines = c.read_until(lambda l: l == ".")
         self.assertEqual(lines[0], "+OK Capability list follows")
@@ -317,8 +318,8 @@ class Lifecycle(unittest.TestCase):
         with PosternServer(sections={"pop3": "idle_timeout = 1s\n"}) as server:
             c = LineClient(server.ports["pop3"])
             c.read_line()
-            self.assertEqual(c.read_eof(),
-                             b"-ERR Disconnected for inactivity.\r\n")
+            # RFC 1939 §3: the autologout closes without any response
+            self.assertEqual(c.read_eof(), b"")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@
 #include "message-decode.h"
 #include "message-header.h"
 #include "message-parser.h"
+#include "message-section.h"
 #include "message-part-serialize.h"
 #include "message-search-text.h"
 #include "pool.h"
@@ -114,24 +115,38 @@ static const char *part_kind(const struct message_part *part)
 	return "leaf";
 }
 
+/* BODY[section kind] as IMAP would fetch it; key is the output name. */
+static void dump_range(struct dump_ctx *ctx, const char *key,
+		       const char *section, enum message_section_kind kind,
+		       bool digest)
+{
+	struct message_section_range range;
+
+	if (message_section_get_range(ctx->root, section, kind, 0, &range) <
+	    0) {
+		printf("%s\tNIL\n", key);
+		return;
+	}
+	if (digest)
+		print_body_digest(ctx, key, ctx->msg + range.offset,
+				  range.size);
+	else
+		print_hex(key, ctx->msg + range.offset, range.size);
+}
+
 static void dump_part(struct dump_ctx *ctx, const struct message_part *part,
 		      const char *section)
 {
-	const struct message_part *msg = part->children;
-
 	printf("part\t%s %s %s/%s\n", section, part_kind(part),
 	       message_part_data_type(part->data),
 	       message_part_data_subtype(part->data));
-	print_hex("mime", ctx->msg + part->physical_pos, part->header_size);
-	print_body_digest(ctx, "body", ctx->msg + message_part_body_pos(part),
-			  part->body_size);
+	dump_range(ctx, "mime", section, MESSAGE_SECTION_MIME, false);
+	dump_range(ctx, "body", section, MESSAGE_SECTION_ALL, true);
 	dump_binary(ctx, part);
 	if (message_part_is_message(part, 0)) {
-		print_hex("header", ctx->msg + msg->physical_pos,
-			  msg->header_size);
-		print_body_digest(ctx, "text",
-				  ctx->msg + message_part_body_pos(msg),
-				  msg->body_size);
+		dump_range(ctx, "header", section, MESSAGE_SECTION_HEADER,
+			   false);
+		dump_range(ctx, "text", section, MESSAGE_SECTION_TEXT, true);
 	}
 }
 
@@ -143,7 +158,7 @@ static void dump_sections(struct dump_ctx *ctx, const char *prefix)
 
 		snprintf(section, sizeof(section), "%s%s%u", prefix,
 			 *prefix == '\0' ? "" : ".", i);
-		part = message_part_find_section(ctx->root, section, 0);
+		part = message_section_find(ctx->root, section, 0);
 		if (part == NULL)
 			break;
 		dump_part(ctx, part, section);
@@ -167,27 +182,29 @@ static void dump_summary(struct dump_ctx *ctx, string_t *str)
 	print_imap("body", str);
 	imap_bodystructure_write(str, ctx->root, ctx->msg, ctx->size,
 				 IMAP_BODYSTRUCTURE_FLAG_EXTENDED |
-				     IMAP_BODYSTRUCTURE_FLAG_IMAP4REV2,
+					 IMAP_BODYSTRUCTURE_FLAG_IMAP4REV2,
 				 ctx->pool);
 	print_imap("bodystructure.rev2", str);
 }
 
 static void dump_fetches(struct dump_ctx *ctx)
 {
-	static const char *const fields[] = {"FROM", "SUBJECT"};
-	const struct message_part *part1;
+	static const char *const fields[] = { "FROM", "SUBJECT" };
+	struct message_section_range range;
 	buffer_t *buf = buffer_create(256, SIZE_MAX);
 
-	print_hex("header", ctx->msg, ctx->root->header_size);
-	print_body_digest(ctx, "text", ctx->msg + ctx->root->header_size,
-			  ctx->root->body_size);
-	message_header_filter(ctx->msg, ctx->root->header_size, fields, 2,
-			      false, buf);
-	print_hex("header.fields", buf->data, buf->used);
-	part1 = message_part_find_section(ctx->root, "1", 0);
-	if (part1 != NULL) {
-		print_hex("partial", ctx->msg + message_part_body_pos(part1),
-			  part1->body_size < 10 ? part1->body_size : 10);
+	dump_range(ctx, "header", NULL, MESSAGE_SECTION_HEADER, false);
+	dump_range(ctx, "text", NULL, MESSAGE_SECTION_TEXT, true);
+	if (message_section_get_range(ctx->root, NULL, MESSAGE_SECTION_HEADER,
+				      0, &range) == 0) {
+		message_header_filter(ctx->msg + range.offset, range.size,
+				      fields, 2, false, buf);
+		print_hex("header.fields", buf->data, buf->used);
+	}
+	if (message_section_get_range(ctx->root, "1", MESSAGE_SECTION_ALL, 0,
+				      &range) == 0) {
+		print_hex("partial", ctx->msg + range.offset,
+			  range.size < 10 ? range.size : 10);
 	}
 	buffer_free(&buf);
 }

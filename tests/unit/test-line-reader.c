@@ -134,6 +134,25 @@ static void test_nul_in_line(void **state)
 	line_reader_deinit(&reader);
 }
 
+/* A body parser reads past its end and gives the rest back: the
+   pipelined command after it is read as a line. */
+static void test_unread(void **state)
+{
+	struct line_reader reader;
+	const unsigned char *data;
+	size_t size;
+
+	line_reader_init(&reader, 100);
+	feed_str(&reader, "body\r\n.\r\nQUIT\r\n");
+	assert_int_equal(line_reader_read_data(&reader, 100, &data, &size),
+			 LINE_READ_OK);
+	assert_int_equal(size, 15);
+	line_reader_unread(&reader, 6);
+	assert_line(&reader, "QUIT");
+	assert_more(&reader);
+	line_reader_deinit(&reader);
+}
+
 static void test_discard(void **state)
 {
 	struct line_reader reader;
@@ -155,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_data_runs),
 		cmocka_unit_test(test_nul_in_line),
+		cmocka_unit_test(test_unread),
 		cmocka_unit_test(test_discard),
 	};
 

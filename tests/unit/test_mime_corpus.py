@@ -4,7 +4,7 @@
     test_mime_corpus.py MIME_DUMP DATA_DIR [FILE...]
 
 DATA_DIR/mime-corpus holds the messages and dovecot-2.3.19.json (see its
-README.md).  For every message, mime-dump prints RFC822.SIZE, ENVELOPE,
+README.md); DATA_DIR/mail holds our own messages and expected.json.  For every message, mime-dump prints RFC822.SIZE, ENVELOPE,
 BODYSTRUCTURE, BODY, BODY[HEADER], BODY[TEXT], BODY[HEADER.FIELDS (FROM
 SUBJECT)], BODY[1]<0.10> and, per section, MIME, body, BINARY and
 BINARY.SIZE (and HEADER/TEXT of message/rfc822 parts).  They must equal
@@ -689,6 +689,38 @@ def check_parts(chk, ctx, name, num, entry, ours):
     return crlf_sections
 
 
+def check_own(chk, dump, data_dir):
+    """Our own messages in DATA_DIR/mail, against expected.json."""
+    mail_dir = os.path.join(data_dir, 'mail')
+    with open(os.path.join(mail_dir, 'expected.json')) as f:
+        expected = json.load(f)
+    for name, entry in sorted(expected.items()):
+        path = os.path.join(mail_dir, name)
+        out = subprocess.run([dump, path], stdout=subprocess.PIPE,
+                             check=True).stdout.decode('latin-1')
+        top, parts, cur = {}, {}, None
+        for line in out.splitlines():
+            key, _, value = line.partition('\t')
+            if key == 'part':
+                cur = value.split(' ')[0]
+                parts[cur] = {}
+            elif cur is None:
+                top[key] = value
+            elif key in ('binary', 'binary~', 'binary.size'):
+                parts[cur][key] = value
+        for key in ('envelope', 'bodystructure', 'body',
+                    'bodystructure.rev2'):
+            chk.compare_value(name, key, entry[key].encode('latin-1'),
+                              hex_bytes(top[key]))
+        chk.compare_value(name, 'parts', entry['parts'], parts)
+        for key, value, match in entry.get('search', []):
+            out = subprocess.run([dump, '--search', key, value, path],
+                                 stdout=subprocess.PIPE, check=True)
+            result = out.stdout.decode('utf-8').split('\t')[-1].strip()
+            chk.compare_value(name, ('search', key, value), str(match),
+                              result)
+
+
 def main():
     dump, data_dir = sys.argv[1], sys.argv[2]
     only = set(sys.argv[3:])
@@ -713,6 +745,7 @@ def main():
         check_fetches(chk, ctx, name, num, entry, ours)
     if not only:
         check_search(chk, dump, corpus, reference)
+        check_own(chk, dump, data_dir)
     unused = set(DEPARTURES) - chk.departures_used
     if not only:
         for key in sorted(unused, key=str):

@@ -1,0 +1,7 @@
+#include "imap-commands.h"
+#include "imap-copy.h"
+
+void imap_cmd_move(struct imap_command *cmd)
+{
+	imap_copy_run(cmd, true);
+}

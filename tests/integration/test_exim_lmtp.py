@@ -1,0 +1,256 @@
+"""A real Exim delivers to Postern over LMTP (an smtp transport with
+protocol = lmtp; Exim also takes our STARTTLS). swaks sends to two users
+and an unknown one; Exim must log the two deliveries and bounce the
+unknown recipient with Postern's 550 5.1.1, and the messages must be in
+the maildirs byte for byte behind the trace headers.
+
+(A pipe transport to postern-deliver is not exercised here: Debian's Exim
+never runs pipes as root (fixed_never_users), and the test's posternd
+keeps its sockets and maildirs root-only. postern-deliver's exit codes are
+tested in tests/protocol/test_lmtp_delivery.py.)
+
+exim4-daemon-heavy conflicts with Debian's postfix package, so the test
+unpacks it (apt-get download + dpkg-deb -x, with the libraries it needs)
+into a cache directory and runs that binary with its own configuration.
+Exits 77 (meson: skipped) without root, swaks, or the packages.
+"""
+
+import glob
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "protocol"))
+from lmtp_helpers import (DOMAIN, lmtp_server, maildir_messages,
+                          split_trace_headers)  # noqa: E402
+from postern_test import free_port, scaled  # noqa: E402
+
+CACHE = os.environ.get("POSTERN_EXIM_CACHE", "/var/cache/postern-test-exim")
+PACKAGES = ["exim4-daemon-heavy", "exim4-base", "exim4-config",
+            "libmariadb3", "libidn12", "libspf2-2"]
+SWAKS = shutil.which("swaks")
+
+EXIM_CONF = """\
+exim_user = Debian-exim
+exim_group = Debian-exim
+primary_hostname = exim.postern-test.invalid
+spool_directory = {dir}/spool
+log_file_path = {dir}/log/%slog
+daemon_smtp_ports = {port}
+local_interfaces = 127.0.0.1
+domainlist local_domains = {domain}
+acl_smtp_rcpt = acl_check_rcpt
+exim_path = {exim}
+keep_environment =
+never_users =
+deliver_drop_privilege = false
+
+begin acl
+acl_check_rcpt:
+  accept domains = +local_domains
+  deny
+
+begin routers
+postern_lmtp:
+  driver = accept
+  domains = {domain}
+  transport = postern_lmtp
+
+begin transports
+postern_lmtp:
+  driver = smtp
+  protocol = lmtp
+  hosts = 127.0.0.1
+  port = {lmtp_port}
+  allow_localhost
+  hosts_override
+
+begin retry
+* * F,1m,5s
+"""
+
+BODY = (b"From: Sender <s@sender.test>\r\n"
+        b"Subject: through Exim\r\n"
+        b"Message-ID: <postern-exim-test@sender.test>\r\n"
+        b"Date: Thu, 26 Nov 2026 12:00:00 +0000\r\n"
+        b"\r\n"
+        b"Gr\xc3\xbc\xc3\x9fe through Exim.\r\n"
+        b".leading dot\r\n"
+        b"the end\r\n")
+
+
+def exim_root():
+    """The unpacked packages, downloaded on first use."""
+    binary = os.path.join(CACHE, "root", "usr", "sbin", "exim4")
+    if os.path.exists(binary):
+        # setuid would make the loader ignore LD_LIBRARY_PATH
+        os.chmod(binary, 0o755)
+        return os.path.join(CACHE, "root")
+    os.makedirs(CACHE, exist_ok=True)
+    try:
+        subprocess.run(["apt-get", "download"] + PACKAGES, cwd=CACHE,
+                       check=True, capture_output=True, timeout=300)
+    except (subprocess.SubprocessError, OSError):
+        return None
+    for deb in glob.glob(os.path.join(CACHE, "*.deb")):
+        subprocess.run(["dpkg-deb", "-x", deb, os.path.join(CACHE, "root")],
+                       check=True)
+    if not os.path.exists(binary):
+        return None
+    os.chmod(binary, 0o755)
+    return os.path.join(CACHE, "root")
+
+
+def wait_for(predicate, what, timeout=30):
+    deadline = time.time() + scaled(timeout)
+    while not predicate():
+        if time.time() > deadline:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.1)
+
+
+def strip_received(message):
+    while message.startswith(b"Received: "):
+        end = message.index(b"\r\n")
+        while message[end + 2:end + 3] in (b"\t", b" "):
+            end = message.index(b"\r\n", end + 2)
+        message = message[end + 2:]
+    return message
+
+
+class EximTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = lmtp_server()
+        cls.server.start()
+        cls.dir = tempfile.mkdtemp(prefix="postern-exim-")
+        os.chmod(cls.dir, 0o755)
+        cls.start_exim()
+
+    @classmethod
+    def start_exim(cls):
+        root = exim_root()
+        cls.port = free_port()
+        # Exim re-execs itself (exim_path) with a cleaned environment: a
+        # wrapper brings the unpacked libraries along
+        libs = ":".join(os.path.join(root, d) for d in
+                        ("usr/lib/x86_64-linux-gnu", "usr/lib"))
+        cls.exim_wrapper = os.path.join(cls.dir, "exim4")
+        with open(cls.exim_wrapper, "w") as f:
+            f.write("#!/bin/sh\nLD_LIBRARY_PATH=%s exec %s \"$@\"\n"
+                    % (libs, os.path.join(root, "usr", "sbin", "exim4")))
+        os.chmod(cls.exim_wrapper, 0o755)
+        for sub in ("spool", "log"):
+            os.makedirs(os.path.join(cls.dir, sub))
+            shutil.chown(os.path.join(cls.dir, sub), "Debian-exim",
+                         "Debian-exim")
+        cls.conf = os.path.join(cls.dir, "exim.conf")
+        with open(cls.conf, "w") as f:
+            f.write(EXIM_CONF.format(
+                dir=cls.dir, port=cls.port, domain=DOMAIN,
+                lmtp_port=cls.server.ports["lmtp"], exim=cls.exim_wrapper))
+        cls.env = dict(os.environ)
+        cls.exim = [cls.exim_wrapper, "-C", cls.conf]
+        cls.daemon = subprocess.Popen(cls.exim + ["-bdf", "-q5s"],
+                                      env=cls.env,
+                                      stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.STDOUT)
+
+        def up():
+            import socket
+            try:
+                socket.create_connection(("127.0.0.1", cls.port), 1).close()
+                return True
+            except OSError:
+                return cls.daemon.poll() is not None
+        wait_for(up, "exim")
+        if cls.daemon.poll() is not None:
+            raise AssertionError("exim exited: " + cls.mainlog())
+
+    @classmethod
+    def mainlog(cls):
+        text = ""
+        for name in ("mainlog", "paniclog", "rejectlog"):
+            try:
+                with open(os.path.join(cls.dir, "log", name)) as f:
+                    text += f.read()
+            except OSError:
+                pass
+        return text
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.send_signal(signal.SIGTERM)
+        try:
+            cls.daemon.wait(timeout=scaled(15))
+        except subprocess.TimeoutExpired:
+            cls.daemon.kill()
+            cls.daemon.wait()
+        cls.server.cleanup()
+        if os.environ.get("POSTERN_KEEP_TEST_DIRS") is None:
+            shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def swaks(self, rcpts):
+        data = os.path.join(self.dir, "message.eml")
+        with open(data, "wb") as f:
+            f.write(BODY[:-2])  # swaks ends the data with CRLF . CRLF
+        return subprocess.run(
+            [SWAKS, "--server", "127.0.0.1", "--port", str(self.port),
+             "--helo", "client.sender.test", "--from", "s@sender.test",
+             "--to", ",".join(rcpts), "--data", data],
+            capture_output=True, timeout=scaled(30))
+
+    def delivered(self, rcpt):
+        # "=>" for the first address of a delivery, "->" for the others
+        return re.search(r"[=-]> %s .*" % re.escape(rcpt), self.mainlog())
+
+    def bounced(self, rcpt):
+        return re.search(r"\*\* %s .*" % re.escape(rcpt), self.mainlog())
+
+    def check_stored(self, user):
+        stored = maildir_messages(self.server, user)
+        self.assertEqual(len(stored), 1)
+        trace, rest = split_trace_headers(stored[0])
+        self.assertEqual(trace["Return-Path"], "<s@sender.test>")
+        self.assertIn("from exim.postern-test.invalid", trace["Received"])
+        # over STARTTLS: RFC 3848
+        self.assertIn("with LMTPS", trace["Received"])
+        self.assertEqual(strip_received(rest), BODY)
+
+    def test_exim_delivers_over_lmtp(self):
+        rcpts = ["alice@" + DOMAIN, "bob@" + DOMAIN, "nobody@" + DOMAIN]
+        p = self.swaks(rcpts)
+        self.assertEqual(p.returncode, 0, p.stdout.decode(errors="replace"))
+        wait_for(lambda: self.delivered(rcpts[0]) and
+                 self.delivered(rcpts[1]) and self.bounced(rcpts[2]),
+                 "Exim to deliver:\n" + self.mainlog())
+        self.assertIn("T=postern_lmtp", self.delivered(rcpts[0]).group(0))
+        self.assertIn("550 5.1.1", self.bounced(rcpts[2]).group(0))
+        for user in ("alice", "bob"):
+            self.check_stored(user)
+
+
+def main():
+    if os.geteuid() != 0 or SWAKS is None:
+        print("skipped: needs root and swaks")
+        sys.exit(77)
+    if exim_root() is None:
+        print("skipped: can't download exim4-daemon-heavy")
+        sys.exit(77)
+    subprocess.run(["sh", "-c", "getent passwd Debian-exim >/dev/null || "
+                    "useradd --system --no-create-home --home-dir "
+                    "/nonexistent --shell /usr/sbin/nologin --user-group "
+                    "Debian-exim"], check=True)
+    unittest.main(verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
