@@ -87,6 +87,9 @@ static const char *const index_db_migrations[] = {
 	"uid, flags, keywords, modseq, location, extra, psize, vsize, " \
 	"received, received_tz, saved, guid, pop3_uidl"
 
+/* Queries by MODSEQ name their index: without statistics SQLite would
+   rather walk the primary key (all of a mailbox's rows) for an ORDER BY
+   uid; callers sort the few rows themselves. */
 static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 	[INDEX_STMT_MAILBOX_BY_NAME] =
 		"SELECT id, guid, uidvalidity, uidnext, highest_modseq,"
@@ -141,7 +144,8 @@ static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 		" ORDER BY uid",
 	[INDEX_STMT_MSG_CHANGED_SINCE] =
 		"SELECT uid, flags, keywords, modseq FROM messages"
-		" WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY uid",
+		" INDEXED BY messages_modseq"
+		" WHERE mailbox_id = ?1 AND modseq > ?2",
 	[INDEX_STMT_MSG_MAX_UID] =
 		"SELECT max(uid) FROM messages WHERE mailbox_id = ?1",
 	[INDEX_STMT_MSG_SET_SIZES] =
@@ -168,8 +172,8 @@ static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 		"INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq)"
 		" VALUES (?1, ?2, ?3)",
 	[INDEX_STMT_EXPUNGED_SINCE] =
-		"SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2"
-		" ORDER BY uid",
+		"SELECT uid FROM expunged INDEXED BY expunged_modseq"
+		" WHERE mailbox_id = ?1 AND modseq > ?2",
 	[INDEX_STMT_EXPUNGED_GET] = "SELECT modseq FROM expunged WHERE "
 				    "mailbox_id = ?1 AND uid = ?2",
 	[INDEX_STMT_EXPUNGED_DELETE_ALL] =
@@ -256,6 +260,23 @@ int index_db_begin(struct index_db *db)
 		return -1;
 	db->in_transaction = true;
 	return 0;
+}
+
+int index_db_begin_read(struct index_db *db)
+{
+	i_assert(!db->in_transaction);
+	if (index_db_exec(db, "BEGIN") < 0)
+		return -1;
+	db->in_transaction = true;
+	return 0;
+}
+
+void index_db_end_read(struct index_db *db)
+{
+	i_assert(db->in_transaction);
+	db->in_transaction = false;
+	if (sqlite3_get_autocommit(db->db) == 0)
+		(void)index_db_exec(db, "COMMIT");
 }
 
 int index_db_commit(struct index_db *db)

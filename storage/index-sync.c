@@ -241,8 +241,9 @@ static int index_sync_finish(struct index_sync *sync, int ret)
 			/* after a big import, give the WAL's space back */
 			if (sync->added + sync->updated >=
 			    INDEX_SYNC_CHECKPOINT_CHANGES)
-				(void)index_db_exec(sync->db,
-						    "PRAGMA wal_checkpoint(TRUNCATE)");
+				(void)index_db_exec(
+					sync->db,
+					"PRAGMA wal_checkpoint(TRUNCATE)");
 			return 0;
 		}
 	} else {

@@ -43,6 +43,8 @@ struct mail_user {
 	ARRAY(struct backend_mailbox *) boxes;
 	/* A new user's special-use mailboxes are still to be made. */
 	bool autocreate_pending;
+	/* When the index file was last checked for replacement. */
+	int64_t stale_checked_ms;
 };
 
 /* The shared state of a mailbox: struct backend_mailbox plus what the

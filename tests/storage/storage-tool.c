@@ -16,7 +16,10 @@
    verify USER BOX           checks every message is complete (ends with
                              the marker deliver writes); prints the count
    watch USER BOX SECS       prints "event <ms since epoch>" per callback
-   big-save USER BOX MB      streams MB MiB; prints "maxrss-kb <n>" */
+   big-save USER BOX MB      streams MB MiB; prints "maxrss-kb <n>"
+   sync-bench USER BOX N [fast]
+                             N syncs of an unchanged view; prints the
+                             time per sync */
 
 #include "ctl-storage-commands.h"
 #include "fsync-queue.h"
@@ -303,6 +306,43 @@ static int tool_watch(int argc, char *argv[])
 	return EX_OK;
 }
 
+/* sync-bench USER BOX N [fast]: the cost of a sync that finds nothing. */
+static int tool_sync_bench(int argc, char *argv[])
+{
+	struct mail_user *user;
+	struct mailbox *box;
+	struct pool *pool = pool_create("sync", 4096);
+	struct mailbox_sync_result result;
+	struct timespec start, end;
+	enum mailbox_sync_flags flags = 0;
+	unsigned int n;
+
+	if (argc < 3 || str_to_uint(argv[2], &n) < 0 || n == 0)
+		return EX_USAGE;
+	if (argc == 4 && strcmp(argv[3], "fast") == 0)
+		flags = MAILBOX_SYNC_FLAG_FAST;
+	user = tool_user(argv[0]);
+	box = mailbox_alloc(user, argv[1], 0, NULL);
+	if (mailbox_open(box) < 0)
+		tool_fail(box, "open");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (unsigned int i = 0; i < n; i++) {
+		if (mailbox_sync(box, flags, pool, &result) < 0)
+			tool_fail(box, "sync");
+		pool_clear(pool);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	printf("%.1f us per sync (%u messages)\n",
+	       ((double)(end.tv_sec - start.tv_sec) * 1e6 +
+		(double)(end.tv_nsec - start.tv_nsec) / 1e3) /
+		       n,
+	       mailbox_get_messages_count(box));
+	mailbox_free(&box);
+	mail_user_unref(&user);
+	pool_destroy(&pool);
+	return EX_OK;
+}
+
 static int tool_big_save(int argc, char *argv[])
 {
 	struct mail_user *user;
@@ -376,6 +416,8 @@ int main(int argc, char *argv[])
 		return tool_uids(argc - 1, argv + 1, true);
 	if (strcmp(argv[0], "watch") == 0)
 		return tool_watch(argc - 1, argv + 1);
+	if (strcmp(argv[0], "sync-bench") == 0)
+		return tool_sync_bench(argc - 1, argv + 1);
 	if (strcmp(argv[0], "big-save") == 0)
 		return tool_big_save(argc - 1, argv + 1);
 	return EX_USAGE;
