@@ -33,6 +33,9 @@ int auth_main(struct postern_config *config, const char *listener_spec)
 	log_set_process_name("auth");
 	prctl(PR_SET_NAME, "postern-auth");
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* A client (a worker killed meanwhile) may be gone when we answer:
+	   that is an EPIPE for the write, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
 	client_fd =
 		auth_main_find_fd(config->pool, listener_spec, "auth-client");
 	userdb_fd =

@@ -24,23 +24,30 @@ static void main_usage(FILE *out)
 		     "  --version          print the version and exit\n");
 }
 
-/* A child reads the master's effective configuration from fd 3. */
+/* A child reads the master's effective configuration from fd 3. The
+   memfd's file offset is shared by every child started from it, so read
+   with pread(), never lseek() + read(): two children starting at once
+   would read each other's halves. */
 static int main_load_child_config(struct postern_config *config,
 				  const char **error_r)
 {
 	string_t *text = str_new(4096, 16 * 1024 * 1024);
 	char buf[4096];
+	off_t offset = 0;
 	ssize_t n;
 	int ret;
 
-	lseek(WORKER_CONFIG_FD, 0, SEEK_SET);
-	while ((n = read(WORKER_CONFIG_FD, buf, sizeof(buf))) > 0)
+	while ((n = pread(WORKER_CONFIG_FD, buf, sizeof(buf), offset)) > 0) {
 		str_append_n(text, buf, (size_t)n);
+		offset += n;
+	}
 	close(WORKER_CONFIG_FD);
-	ret = n < 0 ? -1
-		    : postern_config_load_text(config, str_c(text), error_r);
-	if (n < 0)
+	if (n < 0) {
 		*error_r = "Can't read the configuration from the master";
+		ret = -1;
+	} else {
+		ret = postern_config_load_text(config, str_c(text), error_r);
+	}
 	str_free(&text);
 	return ret;
 }
