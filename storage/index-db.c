@@ -27,7 +27,12 @@ static const char *const index_db_migrations[] = {
 	" first_recent_uid INTEGER NOT NULL DEFAULT 1,"
 	" expunge_horizon INTEGER NOT NULL DEFAULT 0,"
 	" special_use INTEGER NOT NULL DEFAULT 0,"
-	" sync_state TEXT NOT NULL DEFAULT '');"
+	" sync_state TEXT NOT NULL DEFAULT '',"
+	" n_messages INTEGER NOT NULL DEFAULT 0,"
+	" n_unseen INTEGER NOT NULL DEFAULT 0,"
+	" n_deleted INTEGER NOT NULL DEFAULT 0,"
+	" vsize_sum INTEGER NOT NULL DEFAULT 0,"
+	" n_vsize_unknown INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE keywords ("
 	" mailbox_id INTEGER NOT NULL, idx INTEGER NOT NULL,"
 	" name TEXT NOT NULL, PRIMARY KEY (mailbox_id, idx)) WITHOUT ROWID;"
@@ -48,13 +53,43 @@ static const char *const index_db_migrations[] = {
 	" mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL,"
 	" modseq INTEGER NOT NULL,"
 	" PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;"
-	"CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq);",
+	"CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq);"
+	/* STATUS counters kept by the database itself, so that they can't
+	   drift from the rows whatever code path changes them */
+	"CREATE TRIGGER messages_counts_insert AFTER INSERT ON messages BEGIN"
+	" UPDATE mailboxes SET n_messages = n_messages + 1,"
+	"  n_unseen = n_unseen + ((NEW.flags & 8) = 0),"
+	"  n_deleted = n_deleted + ((NEW.flags & 4) != 0),"
+	"  vsize_sum = vsize_sum + coalesce(NEW.vsize, 0),"
+	"  n_vsize_unknown = n_vsize_unknown + (NEW.vsize IS NULL)"
+	" WHERE id = NEW.mailbox_id; END;"
+	"CREATE TRIGGER messages_counts_delete AFTER DELETE ON messages BEGIN"
+	" UPDATE mailboxes SET n_messages = n_messages - 1,"
+	"  n_unseen = n_unseen - ((OLD.flags & 8) = 0),"
+	"  n_deleted = n_deleted - ((OLD.flags & 4) != 0),"
+	"  vsize_sum = vsize_sum - coalesce(OLD.vsize, 0),"
+	"  n_vsize_unknown = n_vsize_unknown - (OLD.vsize IS NULL)"
+	" WHERE id = OLD.mailbox_id; END;"
+	"CREATE TRIGGER messages_counts_update AFTER UPDATE OF flags, vsize"
+	" ON messages BEGIN"
+	" UPDATE mailboxes SET"
+	"  n_unseen = n_unseen + ((NEW.flags & 8) = 0) - ((OLD.flags & 8) = 0),"
+	"  n_deleted = n_deleted + ((NEW.flags & 4) != 0)"
+	"   - ((OLD.flags & 4) != 0),"
+	"  vsize_sum = vsize_sum + coalesce(NEW.vsize, 0)"
+	"   - coalesce(OLD.vsize, 0),"
+	"  n_vsize_unknown = n_vsize_unknown + (NEW.vsize IS NULL)"
+	"   - (OLD.vsize IS NULL)"
+	" WHERE id = NEW.mailbox_id; END;",
 };
 
 #define MSG_COLUMNS                                                     \
 	"uid, flags, keywords, modseq, location, extra, psize, vsize, " \
 	"received, received_tz, saved, guid, pop3_uidl"
 
+/* Queries by MODSEQ name their index: without statistics SQLite would
+   rather walk the primary key (all of a mailbox's rows) for an ORDER BY
+   uid; callers sort the few rows themselves. */
 static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 	[INDEX_STMT_MAILBOX_BY_NAME] =
 		"SELECT id, guid, uidvalidity, uidnext, highest_modseq,"
@@ -109,7 +144,8 @@ static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 		" ORDER BY uid",
 	[INDEX_STMT_MSG_CHANGED_SINCE] =
 		"SELECT uid, flags, keywords, modseq FROM messages"
-		" WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY uid",
+		" INDEXED BY messages_modseq"
+		" WHERE mailbox_id = ?1 AND modseq > ?2",
 	[INDEX_STMT_MSG_MAX_UID] =
 		"SELECT max(uid) FROM messages WHERE mailbox_id = ?1",
 	[INDEX_STMT_MSG_SET_SIZES] =
@@ -122,9 +158,8 @@ static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 	[INDEX_STMT_MSG_SET_SAVED] = "UPDATE messages SET saved = ?3"
 				     " WHERE mailbox_id = ?1 AND uid = ?2",
 	[INDEX_STMT_MSG_COUNTS] =
-		"SELECT count(*), sum((flags & 8) = 0), sum((flags & 4) != 0),"
-		" sum(vsize), sum(vsize IS NULL)"
-		" FROM messages WHERE mailbox_id = ?1",
+		"SELECT n_messages, n_unseen, n_deleted, vsize_sum,"
+		" n_vsize_unknown FROM mailboxes WHERE id = ?1",
 	[INDEX_STMT_MSG_COUNT_RECENT] =
 		"SELECT count(*) FROM messages WHERE mailbox_id = ?1"
 		" AND uid >= ?2",
@@ -137,8 +172,8 @@ static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 		"INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq)"
 		" VALUES (?1, ?2, ?3)",
 	[INDEX_STMT_EXPUNGED_SINCE] =
-		"SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2"
-		" ORDER BY uid",
+		"SELECT uid FROM expunged INDEXED BY expunged_modseq"
+		" WHERE mailbox_id = ?1 AND modseq > ?2",
 	[INDEX_STMT_EXPUNGED_GET] = "SELECT modseq FROM expunged WHERE "
 				    "mailbox_id = ?1 AND uid = ?2",
 	[INDEX_STMT_EXPUNGED_DELETE_ALL] =
@@ -227,6 +262,23 @@ int index_db_begin(struct index_db *db)
 	return 0;
 }
 
+int index_db_begin_read(struct index_db *db)
+{
+	i_assert(!db->in_transaction);
+	if (index_db_exec(db, "BEGIN") < 0)
+		return -1;
+	db->in_transaction = true;
+	return 0;
+}
+
+void index_db_end_read(struct index_db *db)
+{
+	i_assert(db->in_transaction);
+	db->in_transaction = false;
+	if (sqlite3_get_autocommit(db->db) == 0)
+		(void)index_db_exec(db, "COMMIT");
+}
+
 int index_db_commit(struct index_db *db)
 {
 	i_assert(db->in_transaction);
@@ -272,6 +324,11 @@ static int index_db_migrate(struct index_db *db)
 	char sql[64];
 	int version = 0;
 
+	/* the common case, current schema, takes no write lock */
+	if (index_db_get_version(db, &version) < 0)
+		return -1;
+	if (version == latest)
+		return 0;
 	if (index_db_begin(db) < 0)
 		return -1;
 	if (index_db_get_version(db, &version) < 0)
@@ -300,9 +357,15 @@ fail:
 static int index_db_configure(struct index_db *db)
 {
 	sqlite3_busy_timeout(db->db, INDEX_DB_BUSY_TIMEOUT_MSECS);
+	/* the REPLACE of a row must fire the delete trigger of the counts */
 	if (index_db_exec(db, "PRAGMA journal_mode = WAL") < 0 ||
-	    index_db_exec(db, "PRAGMA synchronous = NORMAL") < 0)
+	    index_db_exec(db, "PRAGMA synchronous = NORMAL") < 0 ||
+	    index_db_exec(db, "PRAGMA recursive_triggers = ON") < 0 ||
+	    index_db_exec(db, "PRAGMA journal_size_limit = 1048576") < 0)
 		return -1;
+	/* short-lived processes (posternctl, postern-deliver) leave the WAL
+	   for the next one instead of checkpointing with an fsync at exit */
+	sqlite3_db_config(db->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	return 0;
 }
 

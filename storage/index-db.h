@@ -99,6 +99,11 @@ int index_db_begin(struct index_db *db);
 int index_db_commit(struct index_db *db);
 void index_db_rollback(struct index_db *db);
 
+/* A read transaction (BEGIN DEFERRED): several queries see one snapshot
+   and take SQLite's locks once. No writes inside. */
+int index_db_begin_read(struct index_db *db);
+void index_db_end_read(struct index_db *db);
+
 /* Steps a statement that returns no rows. Returns 0, or -1 (logged). */
 int index_db_exec_stmt(struct index_db *db, sqlite3_stmt *stmt);
 /* Runs SQL text without results. Returns 0, or -1 (logged). */

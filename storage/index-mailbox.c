@@ -208,7 +208,12 @@ static int index_mailbox_create_row(struct index_mailbox *ibox)
 
 	if (storage->backend->record_read(storage, ibox->b.name, record) < 0)
 		return -1;
-	modseq = index_mailbox_modseq_floor(storage, ibox->b.name, record);
+	/* a folder seen for the first time (made by another server or
+	   program) starts at 1 like one we create; one we knew before lost
+	   its index and must continue above what it handed out */
+	modseq = record->created ? 1
+				 : index_mailbox_modseq_floor(
+					   storage, ibox->b.name, record);
 	stmt = index_db_stmt(db, INDEX_STMT_MAILBOX_INSERT);
 	sqlite3_bind_text(stmt, 1, ibox->b.name, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 2, record->guid, 16, SQLITE_STATIC);
@@ -426,6 +431,37 @@ void index_mailbox_unlock(struct index_mailbox *ibox)
 	i_assert(ibox->lock_count > 0);
 	if (--ibox->lock_count == 0)
 		(void)flock(ibox->lock_fd, LOCK_UN);
+}
+
+int index_mailbox_change(struct index_mailbox *ibox, int (*func)(void *context),
+			 void *context)
+{
+	const struct mail_backend *backend = ibox->b.storage->backend;
+	struct index_db *db = ibox->b.storage->user->db;
+	int ret;
+
+	if (index_mailbox_lock(ibox) < 0)
+		return -1;
+	if (backend->changes_begin != NULL)
+		backend->changes_begin(&ibox->b);
+	ret = index_db_begin(db);
+	if (ret == 0 && index_mailbox_refresh(ibox) <= 0)
+		ret = -1;
+	if (ret == 0)
+		ret = func(context);
+	if (ret == 0)
+		ret = index_db_commit(db);
+	else if (db->in_transaction)
+		index_db_rollback(db);
+	if (backend->changes_end != NULL)
+		backend->changes_end(&ibox->b);
+	index_mailbox_unlock(ibox);
+	if (ret < 0) {
+		/* the in-memory counters may be ahead of the rolled back row */
+		(void)index_mailbox_refresh(ibox);
+		(void)index_mailbox_load_keywords(ibox);
+	}
+	return ret;
 }
 
 uint64_t index_mailbox_next_modseq(struct index_mailbox *ibox)

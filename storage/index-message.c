@@ -53,6 +53,60 @@ int index_message_get(struct index_mailbox *ibox, uint32_t uid,
 	return index_db_error(db, rc, "reading a message");
 }
 
+/* Binds uid..extra, the first seven columns, in MSG_INSERT's and
+   MSG_UPDATE's common order. */
+static void index_message_bind_common(sqlite3_stmt *stmt,
+				      struct index_mailbox *ibox,
+				      const struct index_record *rec)
+{
+	sqlite3_bind_int64(stmt, 1, ibox->b.index_id);
+	sqlite3_bind_int64(stmt, 2, rec->uid);
+	sqlite3_bind_int64(stmt, 3, rec->flags);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)rec->keywords);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)rec->modseq);
+	sqlite3_bind_text(stmt, 6, rec->location, -1, SQLITE_STATIC);
+	if (rec->extra != NULL && rec->extra[0] != '\0')
+		sqlite3_bind_text(stmt, 7, rec->extra, -1, SQLITE_STATIC);
+}
+
+int index_message_update(struct index_mailbox *ibox,
+			 const struct index_record *rec)
+{
+	struct index_db *db = ibox->b.storage->user->db;
+	sqlite3_stmt *stmt = index_db_stmt(db, INDEX_STMT_MSG_UPDATE);
+
+	index_message_bind_common(stmt, ibox, rec);
+	return index_db_exec_stmt(db, stmt);
+}
+
+int index_messages_load(struct index_mailbox *ibox,
+			const struct seq_range_set *uids, struct pool *pool,
+			struct index_record **recs_r, unsigned int *count_r)
+{
+	struct index_db *db = ibox->b.storage->user->db;
+	ARRAY(struct index_record) recs = ARRAY_INIT;
+	int rc = SQLITE_DONE;
+
+	for (unsigned int i = 0; i < uids->count && rc == SQLITE_DONE; i++) {
+		sqlite3_stmt *stmt = index_db_stmt(db, INDEX_STMT_MSG_RANGE);
+
+		sqlite3_bind_int64(stmt, 1, ibox->b.index_id);
+		sqlite3_bind_int64(stmt, 2, uids->ranges[i].first);
+		sqlite3_bind_int64(stmt, 3, uids->ranges[i].last);
+		sqlite3_bind_int64(stmt, 4, -1);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			index_record_from_row(stmt, pool,
+					      array_push_new(&recs));
+		sqlite3_reset(stmt);
+	}
+	*recs_r = p_new(pool, struct index_record, recs.count + 1);
+	if (recs.count > 0)
+		memcpy(*recs_r, recs.v, recs.count * sizeof(*recs.v));
+	*count_r = (unsigned int)recs.count;
+	array_free(&recs);
+	return rc == SQLITE_DONE ? 0 : index_db_error(db, rc, "loading");
+}
+
 static void bind_nonzero(sqlite3_stmt *stmt, int col, int64_t value)
 {
 	if (value != 0)
@@ -65,14 +119,7 @@ int index_message_insert(struct index_mailbox *ibox,
 	struct index_db *db = ibox->b.storage->user->db;
 	sqlite3_stmt *stmt = index_db_stmt(db, INDEX_STMT_MSG_INSERT);
 
-	sqlite3_bind_int64(stmt, 1, ibox->b.index_id);
-	sqlite3_bind_int64(stmt, 2, rec->uid);
-	sqlite3_bind_int64(stmt, 3, rec->flags);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)rec->keywords);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)rec->modseq);
-	sqlite3_bind_text(stmt, 6, rec->location, -1, SQLITE_STATIC);
-	if (rec->extra != NULL && rec->extra[0] != '\0')
-		sqlite3_bind_text(stmt, 7, rec->extra, -1, SQLITE_STATIC);
+	index_message_bind_common(stmt, ibox, rec);
 	bind_nonzero(stmt, 8, (int64_t)rec->physical_size);
 	bind_nonzero(stmt, 9, (int64_t)rec->virtual_size);
 	bind_nonzero(stmt, 10, rec->received_date);

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+/* A sync this big checkpoints and truncates the WAL afterwards. */
+#define INDEX_SYNC_CHECKPOINT_CHANGES 10000
+
 struct index_sync {
 	struct index_mailbox *ibox;
 	struct index_db *db;
@@ -105,20 +108,12 @@ uint32_t index_sync_add(struct index_sync *sync, const struct index_record *rec)
 
 int index_sync_update(struct index_sync *sync, const struct index_record *rec)
 {
-	sqlite3_stmt *stmt;
+	struct index_record new_rec = *rec;
 
 	if (index_sync_begin_write(sync) < 0)
 		return -1;
-	stmt = index_db_stmt(sync->db, INDEX_STMT_MSG_UPDATE);
-	sqlite3_bind_int64(stmt, 1, sync->ibox->b.index_id);
-	sqlite3_bind_int64(stmt, 2, rec->uid);
-	sqlite3_bind_int64(stmt, 3, rec->flags);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)rec->keywords);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)index_sync_modseq(sync));
-	sqlite3_bind_text(stmt, 6, rec->location, -1, SQLITE_STATIC);
-	if (rec->extra != NULL && rec->extra[0] != '\0')
-		sqlite3_bind_text(stmt, 7, rec->extra, -1, SQLITE_STATIC);
-	if (index_db_exec_stmt(sync->db, stmt) < 0) {
+	new_rec.modseq = index_sync_modseq(sync);
+	if (index_message_update(sync->ibox, &new_rec) < 0) {
 		sync->failed = true;
 		return -1;
 	}
@@ -243,6 +238,12 @@ static int index_sync_finish(struct index_sync *sync, int ret)
 		    index_db_commit(sync->db) == 0) {
 			if (sync->expunged > 0)
 				index_sync_update_record(sync);
+			/* after a big import, give the WAL's space back */
+			if (sync->added + sync->updated >=
+			    INDEX_SYNC_CHECKPOINT_CHANGES)
+				(void)index_db_exec(
+					sync->db,
+					"PRAGMA wal_checkpoint(TRUNCATE)");
 			return 0;
 		}
 	} else {

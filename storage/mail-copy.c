@@ -21,39 +21,24 @@ static int mail_copy_load(struct mailbox *src, const struct seq_range_set *uids,
 			  struct pool *pool, struct mail_copy_item **items_r,
 			  unsigned int *count_r)
 {
-	struct index_db *db = src->user->db;
-	ARRAY(struct mail_copy_item) items = ARRAY_INIT;
-	int rc = SQLITE_DONE;
+	struct index_record *recs;
+	unsigned int count;
 
-	for (unsigned int i = 0; i < uids->count && rc == SQLITE_DONE; i++) {
-		sqlite3_stmt *stmt = index_db_stmt(db, INDEX_STMT_MSG_RANGE);
-
-		sqlite3_bind_int64(stmt, 1, src->ibox->b.index_id);
-		sqlite3_bind_int64(stmt, 2, uids->ranges[i].first);
-		sqlite3_bind_int64(stmt, 3, uids->ranges[i].last);
-		sqlite3_bind_int64(stmt, 4, -1);
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-			struct mail_copy_item *item = array_push_new(&items);
-
-			index_record_from_row(stmt, pool, &item->rec);
-			item->keywords = index_mailbox_keyword_names(
-				src->ibox, item->rec.keywords, pool);
-		}
-		sqlite3_reset(stmt);
-	}
-	*items_r = p_new(pool, struct mail_copy_item, items.count + 1);
-	if (items.count > 0)
-		memcpy(*items_r, items.v, items.count * sizeof(*items.v));
-	*count_r = (unsigned int)items.count;
-	array_free(&items);
-	if (rc != SQLITE_DONE)
-		return index_db_error(db, rc, "copy");
-	if (*count_r < seq_range_set_count(uids)) {
+	if (index_messages_load(src->ibox, uids, pool, &recs, &count) < 0)
+		return -1;
+	if (count < seq_range_set_count(uids)) {
 		storage_error_set(MAIL_ERROR_EXPUNGED,
 				  "Some of the requested messages no longer "
 				  "exist");
 		return -1;
 	}
+	*items_r = p_new(pool, struct mail_copy_item, count + 1);
+	for (unsigned int i = 0; i < count; i++) {
+		(*items_r)[i].rec = recs[i];
+		(*items_r)[i].keywords = index_mailbox_keyword_names(
+			src->ibox, recs[i].keywords, pool);
+	}
+	*count_r = count;
 	return 0;
 }
 

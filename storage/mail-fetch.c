@@ -209,9 +209,14 @@ enum mail_flags mail_get_flags(const struct mail *mail)
 const char *const *mail_get_keywords(const struct mail *mail)
 {
 	struct mail *m = (struct mail *)mail;
+	const char *const *names;
 
-	return index_mailbox_keyword_names(m->box->ibox, m->rec.keywords,
-					   m->pool);
+	/* the keyword table is shared with other threads of the user */
+	mail_user_lock_index(m->box->user);
+	names = index_mailbox_keyword_names(m->box->ibox, m->rec.keywords,
+					    m->pool);
+	mail_user_unlock_index(m->box->user);
+	return names;
 }
 
 uint64_t mail_get_modseq(const struct mail *mail)

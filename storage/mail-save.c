@@ -17,6 +17,7 @@
 #include "mail-glue.h"
 #include "mail-private.h"
 #include "pool.h"
+#include "storage-file.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -130,22 +131,6 @@ int mailbox_save_begin(struct mailbox_transaction *t,
 	return ret;
 }
 
-static int mail_save_write_all(struct mail_save *save, const unsigned char *p,
-			       size_t size)
-{
-	while (size > 0) {
-		ssize_t ret = write(save->b.fd, p, size);
-
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret < 0)
-			return -1;
-		p += ret;
-		size -= (size_t)ret;
-	}
-	return 0;
-}
-
 /* Converts a chunk to CRLF into save->buf and writes it. */
 static int mail_save_write_chunk(struct mail_save *save,
 				 const unsigned char *data, size_t size)
@@ -154,7 +139,7 @@ static int mail_save_write_chunk(struct mail_save *save,
 	if (mail_glue_crlf_convert(&save->crlf, data, size, save->buf) < 0)
 		i_unreached();
 	save->b.size += save->buf->used;
-	return mail_save_write_all(save, save->buf->data, save->buf->used);
+	return storage_write_all(save->b.fd, save->buf->data, save->buf->used);
 }
 
 static void mail_save_set_write_error(struct mail_save *save)
@@ -328,8 +313,6 @@ static int mail_commit_locked(struct mailbox_transaction *t,
 	uint64_t modseq;
 	unsigned int count = (unsigned int)t->saves.count;
 
-	if (index_mailbox_refresh(ibox) <= 0)
-		return -1;
 	bsaves = p_new(t->pool, struct backend_save *, count + 1);
 	for (unsigned int i = 0; i < count; i++) {
 		struct mail_save *save = t->saves.v[i];
@@ -361,37 +344,26 @@ static int mail_commit_locked(struct mailbox_transaction *t,
 	return index_mailbox_write_counters(ibox);
 }
 
+struct mail_commit_ctx {
+	struct mailbox_transaction *t;
+	struct mail_transaction_commit_result *result;
+};
+
+static int mail_commit_locked_cb(void *context)
+{
+	struct mail_commit_ctx *ctx = context;
+
+	return mail_commit_locked(ctx->t, ctx->result);
+}
+
 static int mail_commit_index(struct mailbox_transaction *t,
 			     struct mail_transaction_commit_result *result)
 {
-	struct mailbox *box = t->box;
-	const struct mail_backend *backend = box->user->storage.backend;
-	struct index_db *db = box->user->db;
-	struct index_mailbox *ibox;
-	int ret;
+	struct mail_commit_ctx ctx = { .t = t, .result = result };
 
-	if (mailbox_lookup(box) <= 0)
+	if (mailbox_lookup(t->box) <= 0)
 		return -1;
-	ibox = box->ibox;
-	if (index_mailbox_lock(ibox) < 0)
-		return -1;
-	if (backend->changes_begin != NULL)
-		backend->changes_begin(&ibox->b);
-	ret = index_db_begin(db);
-	if (ret == 0)
-		ret = mail_commit_locked(t, result);
-	if (ret == 0)
-		ret = index_db_commit(db);
-	else if (db->in_transaction)
-		index_db_rollback(db);
-	if (backend->changes_end != NULL)
-		backend->changes_end(&ibox->b);
-	index_mailbox_unlock(ibox);
-	if (ret < 0) {
-		(void)index_mailbox_refresh(ibox);
-		(void)index_mailbox_load_keywords(ibox);
-	}
-	return ret;
+	return index_mailbox_change(t->box->ibox, mail_commit_locked_cb, &ctx);
 }
 
 static void mail_transaction_free(struct mailbox_transaction *t, bool abort)

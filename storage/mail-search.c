@@ -50,20 +50,10 @@ static bool search_set_contains(const struct seq_range_set *set, uint32_t num,
 				uint32_t star)
 {
 	for (unsigned int i = 0; i < set->count; i++) {
-		uint32_t first = set->ranges[i].first;
-		uint32_t last = set->ranges[i].last;
+		struct seq_range r =
+			seq_range_resolve_star(set->ranges[i], star);
 
-		if (first == SEQ_RANGE_STAR)
-			first = star;
-		if (last == SEQ_RANGE_STAR)
-			last = star;
-		if (first > last) {
-			uint32_t tmp = first;
-
-			first = last;
-			last = tmp;
-		}
-		if (num >= first && num <= last)
+		if (num >= r.first && num <= r.last)
 			return true;
 	}
 	return false;

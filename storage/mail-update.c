@@ -8,35 +8,6 @@
 
 #include <string.h>
 
-/* Every index row of uids (ascending), from pool. Lock held. */
-static int mail_update_load(struct mailbox *box,
-			    const struct seq_range_set *uids, struct pool *pool,
-			    struct index_record **recs_r, unsigned int *count_r)
-{
-	struct index_db *db = box->user->db;
-	ARRAY(struct index_record) recs = ARRAY_INIT;
-	int rc = SQLITE_DONE;
-
-	for (unsigned int i = 0; i < uids->count && rc == SQLITE_DONE; i++) {
-		sqlite3_stmt *stmt = index_db_stmt(db, INDEX_STMT_MSG_RANGE);
-
-		sqlite3_bind_int64(stmt, 1, box->ibox->b.index_id);
-		sqlite3_bind_int64(stmt, 2, uids->ranges[i].first);
-		sqlite3_bind_int64(stmt, 3, uids->ranges[i].last);
-		sqlite3_bind_int64(stmt, 4, -1);
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-			index_record_from_row(stmt, pool,
-					      array_push_new(&recs));
-		sqlite3_reset(stmt);
-	}
-	*recs_r = p_new(pool, struct index_record, recs.count + 1);
-	if (recs.count > 0)
-		memcpy(*recs_r, recs.v, recs.count * sizeof(*recs.v));
-	*count_r = (unsigned int)recs.count;
-	array_free(&recs);
-	return rc == SQLITE_DONE ? 0 : index_db_error(db, rc, "loading");
-}
-
 static int mail_check_writable(struct mailbox *box)
 {
 	if ((box->flags & MAILBOX_FLAG_READONLY) == 0)
@@ -100,28 +71,12 @@ struct mail_update_ctx {
 	struct mailbox *box;
 	struct pool *pool;
 	const struct mail_flag_update *update;
+	const struct seq_range_set *uids;
 	uint64_t kw_mask;
 	uint64_t modseq;
 	ARRAY(struct mail_flag_result) results;
 	struct mailbox_update_result *result;
 };
-
-static int mail_update_write_row(struct mail_update_ctx *ctx,
-				 const struct index_record *rec)
-{
-	struct index_db *db = ctx->box->user->db;
-	sqlite3_stmt *stmt = index_db_stmt(db, INDEX_STMT_MSG_UPDATE);
-
-	sqlite3_bind_int64(stmt, 1, ctx->box->ibox->b.index_id);
-	sqlite3_bind_int64(stmt, 2, rec->uid);
-	sqlite3_bind_int64(stmt, 3, rec->flags);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)rec->keywords);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)rec->modseq);
-	sqlite3_bind_text(stmt, 6, rec->location, -1, SQLITE_STATIC);
-	if (rec->extra != NULL && rec->extra[0] != '\0')
-		sqlite3_bind_text(stmt, 7, rec->extra, -1, SQLITE_STATIC);
-	return index_db_exec_stmt(db, stmt);
-}
 
 static void mail_update_add_result(struct mail_update_ctx *ctx,
 				   const struct index_record *rec, bool changed)
@@ -171,7 +126,7 @@ static int mail_update_one(struct mail_update_ctx *ctx, struct pool *tmp,
 	if (ctx->modseq == 0)
 		ctx->modseq = index_mailbox_next_modseq(ctx->box->ibox);
 	new_rec.modseq = ctx->modseq;
-	if (mail_update_write_row(ctx, &new_rec) < 0)
+	if (index_message_update(ctx->box->ibox, &new_rec) < 0)
 		return -1;
 	array_push(&ctx->box->own,
 		   ((struct mailbox_own_change){ rec->uid, ctx->modseq }));
@@ -188,7 +143,7 @@ static int mail_update_all(struct mail_update_ctx *ctx,
 	unsigned int count;
 	int ret;
 
-	ret = mail_update_load(ctx->box, uids, ctx->pool, &recs, &count);
+	ret = index_messages_load(ibox, uids, ctx->pool, &recs, &count);
 	if (ret == 0 && count != seq_range_set_count(uids))
 		ctx->result->some_expunged = true;
 	if (ret == 0 && ctx->update->keywords != NULL)
@@ -207,35 +162,11 @@ static int mail_update_all(struct mail_update_ctx *ctx,
 	return ret;
 }
 
-static int mail_update_locked(struct mail_update_ctx *ctx,
-			      const struct seq_range_set *uids)
+static int mail_update_locked_cb(void *context)
 {
-	struct index_mailbox *ibox = ctx->box->ibox;
-	const struct mail_backend *backend = ctx->box->user->storage.backend;
-	struct index_db *db = ctx->box->user->db;
-	int ret;
+	struct mail_update_ctx *ctx = context;
 
-	if (index_mailbox_lock(ibox) < 0)
-		return -1;
-	if (backend->changes_begin != NULL)
-		backend->changes_begin(&ibox->b);
-	ret = index_db_begin(db);
-	if (ret == 0 && index_mailbox_refresh(ibox) <= 0)
-		ret = -1;
-	if (ret == 0)
-		ret = mail_update_all(ctx, uids);
-	if (ret == 0)
-		ret = index_db_commit(db);
-	else if (db->in_transaction)
-		index_db_rollback(db);
-	if (backend->changes_end != NULL)
-		backend->changes_end(&ibox->b);
-	index_mailbox_unlock(ibox);
-	if (ret < 0) {
-		(void)index_mailbox_refresh(ibox);
-		(void)index_mailbox_load_keywords(ibox);
-	}
-	return ret;
+	return mail_update_all(ctx, ctx->uids);
 }
 
 int mailbox_update_flags(struct mailbox *box, const struct seq_range_set *uids,
@@ -254,8 +185,10 @@ int mailbox_update_flags(struct mailbox *box, const struct seq_range_set *uids,
 	ctx.pool = pool;
 	ctx.update = update;
 	ctx.result = result_r;
+	ctx.uids = uids;
 	if (mailbox_lookup(box) > 0 && mail_check_writable(box) == 0)
-		ret = mail_update_locked(&ctx, uids);
+		ret = index_mailbox_change(box->ibox, mail_update_locked_cb,
+					   &ctx);
 	result_r->messages =
 		p_new(pool, struct mail_flag_result, ctx.results.count + 1);
 	if (ctx.results.count > 0)
@@ -333,7 +266,7 @@ static int mail_expunge_locked(struct mailbox *box,
 	int ret;
 
 	if (index_mailbox_refresh(box->ibox) <= 0 ||
-	    mail_update_load(box, uids, pool, &recs, &count) < 0)
+	    index_messages_load(box->ibox, uids, pool, &recs, &count) < 0)
 		return -1;
 	for (unsigned int i = 0; i < count; i++) {
 		if (!only_deleted || (recs[i].flags & MAIL_DELETED) != 0)

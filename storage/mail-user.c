@@ -11,10 +11,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAIL_USER_NOTIFY_FILE "postern-notify"
 #define MAIL_USER_LOCK_DIR "postern-locks"
+#define MAIL_USER_STALE_CHECK_MSECS 1000
 
 static pthread_mutex_t mail_user_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mail_user *mail_user_registry;
@@ -378,11 +380,30 @@ static void mail_user_reset_boxes(struct mail_user *user)
 	}
 }
 
+/* Whether to stat() the database file again: a replaced index (an
+   operator's rm, another process's recovery) is rare, and this runs for
+   every storage call, so at most once per MAIL_USER_STALE_CHECK_MSECS. */
+static bool mail_user_index_check_due(struct mail_user *user)
+{
+	struct timespec now;
+	int64_t now_ms;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (now_ms - user->stale_checked_ms < MAIL_USER_STALE_CHECK_MSECS)
+		return false;
+	user->stale_checked_ms = now_ms;
+	return true;
+}
+
 int mail_user_index_ensure(struct mail_user *user)
 {
 	const char *error;
 	bool corrupted;
 
+	if (user->db != NULL && !user->db->corrupted &&
+	    !mail_user_index_check_due(user))
+		return 0;
 	if (user->db != NULL && !user->db->corrupted &&
 	    !index_db_is_stale(user->db))
 		return 0;

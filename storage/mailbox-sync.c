@@ -107,7 +107,6 @@ static int mailbox_sync_new(struct mailbox *box,
 			    struct mailbox_sync_result *result)
 {
 	uint64_t before = seq_range_set_count(&box->uids);
-	uint64_t recent_before = seq_range_set_count(&box->recent_uids);
 
 	if (box->ibox->uidnext <= box->view_uidnext)
 		return 0;
@@ -115,11 +114,7 @@ static int mailbox_sync_new(struct mailbox *box,
 			       &box->uids) < 0)
 		return -1;
 	box->view_uidnext = box->ibox->uidnext;
-	if (mailbox_claim_recent(box) < 0)
-		return -1;
 	result->messages_changed = seq_range_set_count(&box->uids) != before;
-	result->recent_changed =
-		seq_range_set_count(&box->recent_uids) != recent_before;
 	return 0;
 }
 
@@ -131,6 +126,13 @@ static bool mailbox_is_own_change(struct mailbox *box, uint32_t uid,
 			return true;
 	}
 	return false;
+}
+
+static int mailbox_sync_change_cmp(const void *p1, const void *p2)
+{
+	const struct mailbox_sync_change *c1 = p1, *c2 = p2;
+
+	return c1->seq < c2->seq ? -1 : c1->seq > c2->seq;
 }
 
 /* Flag changes of messages the session knew before this sync. */
@@ -170,6 +172,9 @@ static int mailbox_sync_changes(struct mailbox *box, struct pool *pool,
 		change->modseq = modseq;
 	}
 	sqlite3_reset(stmt);
+	if (changes.count > 1)
+		qsort(changes.v, changes.count, sizeof(*changes.v),
+		      mailbox_sync_change_cmp);
 	result->changes =
 		p_new(pool, struct mailbox_sync_change, changes.count + 1);
 	if (changes.count > 0)
@@ -180,7 +185,9 @@ static int mailbox_sync_changes(struct mailbox *box, struct pool *pool,
 	return rc == SQLITE_DONE ? 0 : index_db_error(db, rc, "changes");
 }
 
-static int mailbox_sync_view(struct mailbox *box, enum mailbox_sync_flags flags,
+/* Everything the view reads, in one read transaction: one snapshot of
+   the index, and one round of SQLite's locks instead of one a query. */
+static int mailbox_sync_read(struct mailbox *box, enum mailbox_sync_flags flags,
 			     struct pool *pool,
 			     struct mailbox_sync_result *result)
 {
@@ -188,15 +195,6 @@ static int mailbox_sync_view(struct mailbox *box, enum mailbox_sync_flags flags,
 	uint32_t old_uidnext = box->view_uidnext;
 	int ret;
 
-	if ((flags & MAILBOX_SYNC_FLAG_FAST) == 0) {
-		enum backend_sync_flags bflags =
-			(flags & MAILBOX_SYNC_FLAG_FULL) != 0
-				? BACKEND_SYNC_FLAG_FORCE
-				: 0;
-
-		if (index_mailbox_sync_files(ibox, bflags) < 0)
-			return -1;
-	}
 	ret = index_mailbox_refresh(ibox);
 	if (ret < 0)
 		return -1;
@@ -204,6 +202,9 @@ static int mailbox_sync_view(struct mailbox *box, enum mailbox_sync_flags flags,
 		result->mailbox_lost = true;
 		return 0;
 	}
+	/* another process may have defined keywords */
+	if (index_mailbox_load_keywords(ibox) < 0)
+		return -1;
 	if ((flags & MAILBOX_SYNC_FLAG_NO_EXPUNGES) == 0 &&
 	    mailbox_sync_expunges(box, pool, result) < 0)
 		return -1;
@@ -219,6 +220,36 @@ static int mailbox_sync_view(struct mailbox *box, enum mailbox_sync_flags flags,
 	return 0;
 }
 
+static int mailbox_sync_view(struct mailbox *box, enum mailbox_sync_flags flags,
+			     struct pool *pool,
+			     struct mailbox_sync_result *result)
+{
+	struct index_db *db = box->user->db;
+	uint64_t recent_before = seq_range_set_count(&box->recent_uids);
+	int ret;
+
+	if ((flags & MAILBOX_SYNC_FLAG_FAST) == 0) {
+		enum backend_sync_flags bflags =
+			(flags & MAILBOX_SYNC_FLAG_FULL) != 0
+				? BACKEND_SYNC_FLAG_FORCE
+				: 0;
+
+		if (index_mailbox_sync_files(box->ibox, bflags) < 0)
+			return -1;
+	}
+	if (index_db_begin_read(db) < 0)
+		return -1;
+	ret = mailbox_sync_read(box, flags, pool, result);
+	index_db_end_read(db);
+	/* new messages become \Recent here (a write, after the reads) */
+	if (ret == 0 && result->messages_changed) {
+		ret = mailbox_claim_recent(box);
+		result->recent_changed =
+			seq_range_set_count(&box->recent_uids) != recent_before;
+	}
+	return ret;
+}
+
 int mailbox_sync(struct mailbox *box, enum mailbox_sync_flags flags,
 		 struct pool *pool, struct mailbox_sync_result *result_r)
 {
@@ -228,11 +259,17 @@ int mailbox_sync(struct mailbox *box, enum mailbox_sync_flags flags,
 	i_assert(box->opened);
 	memset(result_r, 0, sizeof(*result_r));
 	seq_range_set_init(&result_r->expunged_uids, pool);
-	if (!storage_error_is_set() && box->ibox != NULL &&
-	    box->ibox->b.index_id != 0)
+	/* the index may have been replaced meanwhile: look the mailbox up
+	   again; the view goes on if its UIDVALIDITY is the same */
+	ret = mailbox_lookup(box);
+	if (ret > 0) {
 		ret = mailbox_sync_view(box, flags, pool, result_r);
-	else if (!storage_error_is_set())
-		result_r->mailbox_lost = true, ret = 0;
+	} else if (ret == 0) {
+		/* deleted: not an error of this call */
+		box->error.code = MAIL_ERROR_NONE;
+		box->error.text[0] = '\0';
+		result_r->mailbox_lost = true;
+	}
 	result_r->messages = mailbox_get_messages_count(box);
 	result_r->recent = (uint32_t)seq_range_set_count(&box->recent_uids);
 	result_r->highest_modseq = box->view_modseq;

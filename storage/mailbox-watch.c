@@ -56,6 +56,18 @@ struct watch_registry {
 static pthread_mutex_t watch_registries_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watch_registry *watch_registries;
 
+static void watch_unlink(struct watch_shared *shared,
+			 struct mailbox_watch *watch)
+{
+	if (watch->prev != NULL)
+		watch->prev->next = watch->next;
+	else
+		shared->watchers = watch->next;
+	if (watch->next != NULL)
+		watch->next->prev = watch->prev;
+	free(watch);
+}
+
 /* Calls every watcher of shared. Watchers removed by a callback are only
    unlinked afterwards. */
 static void watch_dispatch(struct watch_shared *shared)
@@ -73,15 +85,8 @@ static void watch_dispatch(struct watch_shared *shared)
 	shared->has_removed = false;
 	for (watch = shared->watchers; watch != NULL; watch = next) {
 		next = watch->next;
-		if (watch->callback == NULL) {
-			if (watch->prev != NULL)
-				watch->prev->next = watch->next;
-			else
-				shared->watchers = watch->next;
-			if (watch->next != NULL)
-				watch->next->prev = watch->prev;
-			free(watch);
-		}
+		if (watch->callback == NULL)
+			watch_unlink(shared, watch);
 	}
 }
 
@@ -282,13 +287,7 @@ void mail_user_unwatch_mailbox(struct mailbox_watch **_watch)
 		shared->has_removed = true;
 		return;
 	}
-	if (watch->prev != NULL)
-		watch->prev->next = watch->next;
-	else
-		shared->watchers = watch->next;
-	if (watch->next != NULL)
-		watch->next->prev = watch->prev;
-	free(watch);
+	watch_unlink(shared, watch);
 	if (shared->watchers == NULL)
 		watch_shared_free(shared);
 }

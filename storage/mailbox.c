@@ -285,19 +285,10 @@ int mailbox_seqset_to_uids(const struct mailbox *box,
 	int ret = 0;
 
 	for (unsigned int i = 0; i < seqs->count; i++) {
-		uint32_t first = seqs->ranges[i].first;
-		uint32_t last = seqs->ranges[i].last;
+		struct seq_range r =
+			seq_range_resolve_star(seqs->ranges[i], count);
+		uint32_t first = r.first, last = r.last;
 
-		if (first == SEQ_RANGE_STAR)
-			first = count;
-		if (last == SEQ_RANGE_STAR)
-			last = count;
-		if (first > last) {
-			uint32_t tmp = first;
-
-			first = last;
-			last = tmp;
-		}
 		if (last > count) {
 			if (count > 0)
 				ret = -1;

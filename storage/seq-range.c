@@ -276,6 +276,21 @@ uint32_t seq_range_set_position(const struct seq_range_set *set, uint32_t num)
 	return 0;
 }
 
+struct seq_range seq_range_resolve_star(struct seq_range range, uint32_t star)
+{
+	struct seq_range r = range;
+
+	if (r.first == SEQ_RANGE_STAR)
+		r.first = star;
+	if (r.last == SEQ_RANGE_STAR)
+		r.last = star;
+	if (r.first > r.last) {
+		r.first = r.last;
+		r.last = range.first == SEQ_RANGE_STAR ? star : range.first;
+	}
+	return r;
+}
+
 static int seq_range_parse_num(const char **p, uint32_t *num_r)
 {
 	uint64_t num = 0;

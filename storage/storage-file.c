@@ -91,7 +91,7 @@ int storage_fsync_parent(const char *path)
 	return storage_fsync_dir(slash == path ? "/" : dir);
 }
 
-static int storage_write_all(int fd, const void *data, size_t size)
+int storage_write_all(int fd, const void *data, size_t size)
 {
 	const unsigned char *p = data;
 

@@ -18,6 +18,8 @@ int storage_file_read(const char *path, struct pool *pool, size_t max_size,
    or -1 with *error_r and errno. */
 int storage_file_write_atomic(const char *path, const void *data, size_t size,
 			      bool fsync, const char **error_r);
+/* write() all of data, retrying on EINTR. Returns 0, or -1 with errno. */
+int storage_write_all(int fd, const void *data, size_t size);
 /* fsyncs the directory at path. Returns 0, or -1 with errno. */
 int storage_fsync_dir(const char *path);
 /* fsyncs the directory that holds path. */

@@ -43,6 +43,8 @@ struct mail_user {
 	ARRAY(struct backend_mailbox *) boxes;
 	/* A new user's special-use mailboxes are still to be made. */
 	bool autocreate_pending;
+	/* When the index file was last checked for replacement. */
+	int64_t stale_checked_ms;
 };
 
 /* The shared state of a mailbox: struct backend_mailbox plus what the
@@ -194,6 +196,18 @@ int index_mailbox_write_counters(struct index_mailbox *ibox);
 /* Inserts a message row (rec->modseq set by the caller). */
 int index_message_insert(struct index_mailbox *ibox,
 			 const struct index_record *rec);
+/* Writes flags, keywords, modseq, location and extra of a row. */
+int index_message_update(struct index_mailbox *ibox,
+			 const struct index_record *rec);
+/* Every row of uids, ascending, from pool. */
+int index_messages_load(struct index_mailbox *ibox,
+			const struct seq_range_set *uids, struct pool *pool,
+			struct index_record **recs_r, unsigned int *count_r);
+/* Runs func under the mailbox lock inside an index transaction, with the
+   backend's change bracket around it: commit if it returns 0, else roll
+   back and reload the in-memory counters. Returns func's result, or -1. */
+int index_mailbox_change(struct index_mailbox *ibox, int (*func)(void *context),
+			 void *context);
 /* Records uid as expunged with modseq and deletes its row and cache. */
 int index_message_expunge(struct index_mailbox *ibox, uint32_t uid,
 			  uint64_t modseq);

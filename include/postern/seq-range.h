@@ -77,6 +77,10 @@ uint32_t seq_range_set_nth(const struct seq_range_set *set, uint32_t n);
 /* 1-based position of num in the set, or 0 if absent: UID -> sequence. */
 uint32_t seq_range_set_position(const struct seq_range_set *set, uint32_t num);
 
+/* The range with SEQ_RANGE_STAR replaced by star, ordered (IMAP's "*:5"
+   with star 3 is 3:5). */
+struct seq_range seq_range_resolve_star(struct seq_range range, uint32_t star);
+
 /* Parses an IMAP sequence-set ("1,3:5,7:*"), with "*" as SEQ_RANGE_STAR.
    Returns 0, or -1 on a syntax error (nothing added then) or a 0. */
 int seq_range_set_parse(struct seq_range_set *set, const char *str);

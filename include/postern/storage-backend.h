@@ -74,6 +74,9 @@ struct mailbox_record {
 	uint32_t uid_high_water;
 	/* MODSEQs handed out were below this (raised when written). */
 	uint64_t modseq_high_water;
+	/* Not stored: record_read() made the record just now (the mailbox
+	   was never ours before), so nothing was handed out yet. */
+	bool created;
 };
 
 /* A message as the index holds it, as much as a backend needs. */
@@ -341,13 +344,13 @@ int backend_mailbox_set_sync_state(struct backend_mailbox *box,
 /* Records an internal error for box's current operation: logs the text
    with the user and mailbox, and gives the client a generic TEMP text. */
 void backend_set_critical(struct backend_mailbox *box, const char *fmt, ...)
-    ATTR_FORMAT(2, 3);
+	ATTR_FORMAT(2, 3);
 /* Sets a client-visible error on the current operation of box. */
 void backend_set_error(struct backend_mailbox *box, enum mail_error code,
 		       const char *text);
 /* The same for storage-level operations (list, create, delete, rename). */
 void storage_set_critical(struct mail_storage *storage, const char *fmt, ...)
-    ATTR_FORMAT(2, 3);
+	ATTR_FORMAT(2, 3);
 void storage_set_error(struct mail_storage *storage, enum mail_error code,
 		       const char *text);
 /* A 128-bit GUID hashed from data (SHA-256, truncated). */

@@ -508,8 +508,8 @@ uint64_t mail_get_modseq(const struct mail *mail);
    UTC). */
 int mail_get_received_date(struct mail *mail, time_t *date_r, int *tz_offset_r);
 int mail_get_save_date(struct mail *mail, time_t *date_r);
-/* The Date: header (0 if missing or unparsable, as RFC 9051 asks SEARCH
-   SENT* to treat it). */
+/* The Date: header with its zone; 0 if it is missing or unparsable
+   (mailbox_search() then uses INTERNALDATE for SENT* keys). */
 int mail_get_sent_date(struct mail *mail, time_t *date_r, int *tz_offset_r);
 /* RFC822.SIZE: the size with CRLF line endings, exactly the bytes
    mail_get_data() gives. */

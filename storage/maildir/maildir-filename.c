@@ -16,8 +16,8 @@ static const struct {
 	char letter;
 	enum mail_flags flag;
 } maildir_flag_letters[] = {
-    {'D', MAIL_DRAFT}, {'F', MAIL_FLAGGED}, {'R', MAIL_ANSWERED},
-    {'S', MAIL_SEEN},  {'T', MAIL_DELETED},
+	{ 'D', MAIL_DRAFT }, { 'F', MAIL_FLAGGED }, { 'R', MAIL_ANSWERED },
+	{ 'S', MAIL_SEEN },  { 'T', MAIL_DELETED },
 };
 
 static enum mail_flags maildir_flag_from_letter(char c)
@@ -123,7 +123,7 @@ const char *maildir_filename_build(struct pool *pool, const char *base,
 				   enum mail_flags flags, uint64_t keywords,
 				   const char *extra, bool in_new)
 {
-	bool letters[128] = {false};
+	bool letters[128] = { false };
 	char info[128];
 	size_t len = 0;
 	const char *rest = "";
@@ -133,7 +133,7 @@ const char *maildir_filename_build(struct pool *pool, const char *base,
 	for (unsigned int i = 0; i < N_ELEMENTS(maildir_flag_letters); i++) {
 		if ((flags & maildir_flag_letters[i].flag) != 0)
 			letters[(unsigned char)maildir_flag_letters[i].letter] =
-			    true;
+				true;
 	}
 	for (unsigned int i = 0; i < MAILDIR_MAX_KEYWORD_LETTERS; i++) {
 		if ((keywords & (1ULL << i)) != 0)
@@ -164,7 +164,7 @@ static pthread_once_t maildir_hostname_once = PTHREAD_ONCE_INIT;
 static void maildir_hostname_init(void)
 {
 	string_t *str =
-	    str_new(sizeof(maildir_hostname), sizeof(maildir_hostname) - 1);
+		str_new(sizeof(maildir_hostname), sizeof(maildir_hostname) - 1);
 	char raw[64];
 
 	if (gethostname(raw, sizeof(raw)) < 0)

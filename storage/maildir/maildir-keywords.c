@@ -30,8 +30,9 @@ unsigned int maildir_keywords_parse(const char *data, size_t size,
 		if (space != NULL &&
 		    str_n_to_uint64(p, (size_t)(space - p), &idx) == 0 &&
 		    idx < MAILDIR_MAX_KEYWORD_LETTERS && space + 1 < line_end) {
-			const char *name = pool_strndup(
-			    pool, space + 1, (size_t)(line_end - space - 1));
+			const char *name =
+				pool_strndup(pool, space + 1,
+					     (size_t)(line_end - space - 1));
 
 			if (mail_keyword_validate(name) == 0) {
 				names[idx] = name;
@@ -50,7 +51,7 @@ int maildir_keywords_read(struct mail_storage *storage, const char *name,
 {
 	const char *dir = maildir_name_to_dir(storage, pool, name);
 	const char **names =
-	    p_new(pool, const char *, MAILDIR_MAX_KEYWORD_LETTERS + 1);
+		p_new(pool, const char *, MAILDIR_MAX_KEYWORD_LETTERS + 1);
 	const char *error;
 	char *data;
 	size_t size;
@@ -61,8 +62,8 @@ int maildir_keywords_read(struct mail_storage *storage, const char *name,
 	if (dir == NULL)
 		return 0;
 	ret = storage_file_read(
-	    pool_printf(pool, "%s/%s", dir, MAILDIR_DOVECOT_KEYWORDS), pool,
-	    MAILDIR_KEYWORDS_MAX_SIZE, &data, &size, &error);
+		pool_printf(pool, "%s/%s", dir, MAILDIR_DOVECOT_KEYWORDS), pool,
+		MAILDIR_KEYWORDS_MAX_SIZE, &data, &size, &error);
 	if (ret < 0) {
 		storage_set_critical(storage, "maildir: %s", error);
 		return -1;

@@ -67,17 +67,6 @@ out:
 	return result;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Undoes the escapes of one component into dest. Returns 0, or -1. */
 static int maildir_unescape_component(const char *src, size_t len,
 				      string_t *dest)
@@ -91,8 +80,8 @@ static int maildir_unescape_component(const char *src, size_t len,
 		}
 		if (i + 2 >= len)
 			return -1;
-		if ((hi = hexval(src[i + 1])) < 0 ||
-		    (lo = hexval(src[i + 2])) < 0)
+		if ((hi = maildir_hex_value(src[i + 1])) < 0 ||
+		    (lo = maildir_hex_value(src[i + 2])) < 0)
 			return -1;
 		str_append_c(dest, (char)(hi << 4 | lo));
 		i += 2;

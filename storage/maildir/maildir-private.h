@@ -93,6 +93,10 @@ struct maildir_uidlist {
 	unsigned int count;
 };
 
+/* A hex digit's value, or -1. */
+int maildir_hex_value(char c);
+/* 32 hex digits into 16 bytes. Returns 0, or -1. */
+int maildir_parse_guid(const char *p, size_t len, unsigned char *guid);
 /* Parses dovecot-uidlist (v1 or v3) or courierimapuiddb contents.
    Records are kept in file order; malformed record lines are skipped.
    Returns 0, or -1 with *error_r for an unusable header. */

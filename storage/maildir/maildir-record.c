@@ -36,20 +36,6 @@
 #define MAILDIR_RECORD_MAX_SIZE 4096
 #define MAILDIR_UIDVALIDITY_FILE "postern-uidvalidity"
 
-static int maildir_record_parse_guid(const char *hex, unsigned char *guid)
-{
-	if (strlen(hex) != 32)
-		return -1;
-	for (unsigned int i = 0; i < 16; i++) {
-		unsigned int byte;
-
-		if (sscanf(hex + i * 2, "%2x", &byte) != 1)
-			return -1;
-		guid[i] = (unsigned char)byte;
-	}
-	return 0;
-}
-
 static int maildir_record_parse_line(const char *key, const char *value,
 				     struct mailbox_record *record)
 {
@@ -58,7 +44,7 @@ static int maildir_record_parse_line(const char *key, const char *value,
 	if (strcmp(key, "uidvalidity") == 0)
 		return str_to_uint32(value, &record->uidvalidity);
 	if (strcmp(key, "guid") == 0)
-		return maildir_record_parse_guid(value, record->guid);
+		return maildir_parse_guid(value, strlen(value), record->guid);
 	if (strcmp(key, "special-use") == 0) {
 		if (str_to_uint(value, &num) < 0)
 			return -1;
@@ -170,8 +156,8 @@ void maildir_record_new(struct mail_storage *storage,
 static bool maildir_record_import(struct pool *pool, const char *dir,
 				  struct mailbox_record *record)
 {
-	static const char *const files[] = {MAILDIR_DOVECOT_UIDLIST,
-					    MAILDIR_COURIER_UIDDB};
+	static const char *const files[] = { MAILDIR_DOVECOT_UIDLIST,
+					     MAILDIR_COURIER_UIDDB };
 	struct maildir_uidlist list;
 	const char *error;
 
@@ -222,6 +208,7 @@ int maildir_record_read(struct mail_storage *storage, const char *name,
 		log_warning("maildir: %s is unreadable; making a new one",
 			    path);
 	maildir_record_new(storage, record_r);
+	record_r->created = ret == 0;
 	if (maildir_record_import(pool, dir, record_r))
 		log_info("maildir: %s: took UIDVALIDITY %u from an older "
 			 "server's UID list",

@@ -62,8 +62,8 @@ int maildir_save_begin(struct backend_save *save)
 
 	ms = maildir_save_new(save, maildir_filename_unique(pool));
 	pool_destroy(&pool);
-	save->fd =
-	    open(ms->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	save->fd = open(ms->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			0600);
 	if (save->fd < 0) {
 		if (errno == ENOENT)
 			backend_set_error(save->box, MAIL_ERROR_NOTFOUND,
@@ -116,10 +116,10 @@ const char *maildir_record_path(struct backend_mailbox *box, struct pool *pool,
 	bool in_new = (rec->flags & MAILDIR_FLAG_IN_NEW) != 0;
 
 	return pool_printf(
-	    pool, "%s/%s", in_new ? mbox->new_dir : mbox->cur_dir,
-	    maildir_filename_build(pool, rec->location,
-				   rec->flags & MAIL_FLAGS_STORABLE,
-				   rec->keywords, rec->extra, in_new));
+		pool, "%s/%s", in_new ? mbox->new_dir : mbox->cur_dir,
+		maildir_filename_build(pool, rec->location,
+				       rec->flags & MAIL_FLAGS_STORABLE,
+				       rec->keywords, rec->extra, in_new));
 }
 
 int maildir_copy(struct backend_save *save, struct backend_mailbox *src,
@@ -168,9 +168,9 @@ static const char *maildir_save_final_name(struct backend_save *save,
 	else
 		base = maildir_filename_set_fields(pool, ms->base, save->size,
 						   save->size, save->uid);
-	*in_new_r =
-	    (save->flags & MAIL_FLAGS_STORABLE) == 0 &&
-	    (save->keywords & ((1ULL << MAILDIR_MAX_KEYWORD_LETTERS) - 1)) == 0;
+	*in_new_r = (save->flags & MAIL_FLAGS_STORABLE) == 0 &&
+		    (save->keywords &
+		     ((1ULL << MAILDIR_MAX_KEYWORD_LETTERS) - 1)) == 0;
 	save->location = pool_strdup(save->pool, base);
 	save->index_flags = *in_new_r ? MAILDIR_FLAG_IN_NEW : 0;
 	return maildir_filename_build(pool, base, save->flags, save->keywords,
@@ -201,7 +201,7 @@ int maildir_commit_saves(struct backend_mailbox *box,
 	for (unsigned int i = 0; i < count; i++) {
 		struct maildir_save *ms = saves[i]->backend_ctx;
 		const char *name =
-		    maildir_save_final_name(saves[i], pool, &in_new);
+			maildir_save_final_name(saves[i], pool, &in_new);
 		size_t len = strlen(mbox->cur_dir) + strlen(name) + 2;
 
 		ms->final_path = xmalloc(len);

@@ -28,9 +28,9 @@ static int maildir_storage_init(struct mail_storage *storage, bool create,
 	memset(&record, 0, sizeof(record));
 	if (maildir_create(storage, "INBOX", &record) < 0 &&
 	    maildir_exists(storage, "INBOX") <= 0) {
-		*error_r =
-		    pool_printf(storage->user->pool,
-				"creating INBOX in %s failed", storage->root);
+		*error_r = pool_printf(storage->user->pool,
+				       "creating INBOX in %s failed",
+				       storage->root);
 		return -1;
 	}
 	return 0;
@@ -95,41 +95,42 @@ static void maildir_get_guid(struct backend_mailbox *box,
 {
 	char part[1024];
 	size_t len =
-	    maildir_filename_guid_part(rec->location, part, sizeof(part));
+		maildir_filename_guid_part(rec->location, part, sizeof(part));
 
 	storage_hash_guid(part, len < sizeof(part) ? len : sizeof(part) - 1,
 			  guid);
 }
 
 const struct mail_backend maildir_backend = {
-    .name = "maildir",
-    .caps = MAIL_BACKEND_CAP_HARDLINK_COPY | MAIL_BACKEND_CAP_FLAGS_IN_FILES |
-	    MAIL_BACKEND_CAP_EXTERNAL_CHANGES | MAIL_BACKEND_CAP_CHILDREN |
-	    MAIL_BACKEND_CAP_MAYBE_LF | MAIL_BACKEND_CAP_FILE_NAMES,
-    .storage_init = maildir_storage_init,
-    .storage_deinit = maildir_storage_deinit,
-    .list = maildir_list,
-    .exists = maildir_exists,
-    .create = maildir_create,
-    .delete = maildir_delete,
-    .rename = maildir_rename,
-    .record_read = maildir_record_read,
-    .record_write = maildir_record_write,
-    .keywords_read = maildir_keywords_read,
-    .keywords_write = maildir_keywords_write,
-    .mailbox_init = maildir_mailbox_init,
-    .mailbox_deinit = maildir_mailbox_deinit,
-    .sync = maildir_sync,
-    .save_begin = maildir_save_begin,
-    .save_finish = maildir_save_finish,
-    .save_abort = maildir_save_abort,
-    .copy = maildir_copy,
-    .commit_saves = maildir_commit_saves,
-    .changes_begin = maildir_changes_begin,
-    .changes_end = maildir_changes_end,
-    .update_flags = maildir_update_flags,
-    .expunge = maildir_expunge,
-    .open_message = maildir_open_message,
-    .get_guid = maildir_get_guid,
-    .watch_paths = maildir_watch_paths,
+	.name = "maildir",
+	.caps = MAIL_BACKEND_CAP_HARDLINK_COPY |
+		MAIL_BACKEND_CAP_FLAGS_IN_FILES |
+		MAIL_BACKEND_CAP_EXTERNAL_CHANGES | MAIL_BACKEND_CAP_CHILDREN |
+		MAIL_BACKEND_CAP_MAYBE_LF | MAIL_BACKEND_CAP_FILE_NAMES,
+	.storage_init = maildir_storage_init,
+	.storage_deinit = maildir_storage_deinit,
+	.list = maildir_list,
+	.exists = maildir_exists,
+	.create = maildir_create,
+	.delete = maildir_delete,
+	.rename = maildir_rename,
+	.record_read = maildir_record_read,
+	.record_write = maildir_record_write,
+	.keywords_read = maildir_keywords_read,
+	.keywords_write = maildir_keywords_write,
+	.mailbox_init = maildir_mailbox_init,
+	.mailbox_deinit = maildir_mailbox_deinit,
+	.sync = maildir_sync,
+	.save_begin = maildir_save_begin,
+	.save_finish = maildir_save_finish,
+	.save_abort = maildir_save_abort,
+	.copy = maildir_copy,
+	.commit_saves = maildir_commit_saves,
+	.changes_begin = maildir_changes_begin,
+	.changes_end = maildir_changes_end,
+	.update_flags = maildir_update_flags,
+	.expunge = maildir_expunge,
+	.open_message = maildir_open_message,
+	.get_guid = maildir_get_guid,
+	.watch_paths = maildir_watch_paths,
 };

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #define MAILDIR_SYNC_SECS 1
+#define MAILDIR_TMP_STALE_SECS (36 * 3600)
 #define KEYWORD_LETTERS_MASK ((1ULL << MAILDIR_MAX_KEYWORD_LETTERS) - 1)
 
 struct maildir_sync_state {
@@ -319,15 +320,15 @@ static int maildir_sync_load_records(struct maildir_sync_ctx *ctx)
    entries win for a base both know. */
 static void maildir_sync_load_imports(struct maildir_sync_ctx *ctx)
 {
-	static const char *const files[] = {MAILDIR_DOVECOT_UIDLIST,
-					    MAILDIR_COURIER_UIDDB};
+	static const char *const files[] = { MAILDIR_DOVECOT_UIDLIST,
+					     MAILDIR_COURIER_UIDDB };
 	ARRAY(struct maildir_uidlist_rec *) all = ARRAY_INIT;
 	struct maildir_uidlist lists[N_ELEMENTS(files)];
 	const char *error;
 
 	for (unsigned int i = 0; i < N_ELEMENTS(files); i++) {
-		const char *path =
-		    pool_printf(ctx->pool, "%s/%s", ctx->mbox->dir, files[i]);
+		const char *path = pool_printf(ctx->pool, "%s/%s",
+					       ctx->mbox->dir, files[i]);
 
 		if (maildir_uidlist_read(path, ctx->pool, &lists[i], &error) <
 		    0) {
@@ -342,7 +343,7 @@ static void maildir_sync_load_imports(struct maildir_sync_ctx *ctx)
 	}
 	ctx->imports_count = (unsigned int)all.count;
 	ctx->imports =
-	    p_new(ctx->pool, struct maildir_uidlist_rec *, all.count + 1);
+		p_new(ctx->pool, struct maildir_uidlist_rec *, all.count + 1);
 	ctx->import_keys = p_new(ctx->pool, const char *, all.count + 1);
 	for (size_t i = 0; i < all.count; i++) {
 		ctx->imports[i] = all.v[i];
@@ -358,8 +359,8 @@ static uint64_t maildir_sync_keywords(struct maildir_sync_ctx *ctx,
 				      uint32_t letters)
 {
 	uint64_t known = ctx->box->keywords_count >= 64
-			     ? UINT64_MAX
-			     : (1ULL << ctx->box->keywords_count) - 1;
+				 ? UINT64_MAX
+				 : (1ULL << ctx->box->keywords_count) - 1;
 
 	return (uint64_t)letters & known;
 }
@@ -373,12 +374,12 @@ static int maildir_sync_known(struct maildir_sync_ctx *ctx,
 	const char *old_extra = rec->extra != NULL ? rec->extra : "";
 
 	new_rec.flags =
-	    (rec->flags & ~(MAIL_FLAGS_STORABLE | MAILDIR_FLAG_IN_NEW)) |
-	    file->fn.flags | (file->in_new ? MAILDIR_FLAG_IN_NEW : 0);
+		(rec->flags & ~(MAIL_FLAGS_STORABLE | MAILDIR_FLAG_IN_NEW)) |
+		file->fn.flags | (file->in_new ? MAILDIR_FLAG_IN_NEW : 0);
 	new_rec.keywords = (rec->keywords & ~KEYWORD_LETTERS_MASK);
 	if (!file->in_new) {
 		new_rec.keywords |=
-		    maildir_sync_keywords(ctx, file->fn.keyword_letters);
+			maildir_sync_keywords(ctx, file->fn.keyword_letters);
 	} else {
 		/* a file moved back to new/ lost its info */
 		new_rec.keywords |= rec->keywords & KEYWORD_LETTERS_MASK;
@@ -398,8 +399,8 @@ static int maildir_sync_match(struct maildir_sync_ctx *ctx)
 
 		if (maildir_filename_parse(file->name, &file->fn) < 0)
 			continue;
-		file->base =
-		    pool_strndup(ctx->pool, file->fn.base, file->fn.base_len);
+		file->base = pool_strndup(ctx->pool, file->fn.base,
+					  file->fn.base_len);
 		file->fn.base = file->base;
 		idx = maildir_hash_lookup(&ctx->rec_hash, file->base);
 		if (idx == 0) {
@@ -475,10 +476,10 @@ static void maildir_sync_record_for(struct maildir_sync_ctx *ctx,
 {
 	memset(rec_r, 0, sizeof(*rec_r));
 	rec_r->flags =
-	    file->fn.flags | (file->in_new ? MAILDIR_FLAG_IN_NEW : 0);
+		file->fn.flags | (file->in_new ? MAILDIR_FLAG_IN_NEW : 0);
 	if (!file->in_new)
 		rec_r->keywords =
-		    maildir_sync_keywords(ctx, file->fn.keyword_letters);
+			maildir_sync_keywords(ctx, file->fn.keyword_letters);
 	rec_r->location = file->base;
 	rec_r->extra = file->fn.extra;
 	rec_r->physical_size = file->fn.size;
@@ -497,7 +498,7 @@ static int maildir_sync_rename_uid(struct maildir_sync_ctx *ctx,
 				   struct maildir_file *file, uint32_t uid)
 {
 	const char *dir =
-	    file->in_new ? ctx->mbox->new_dir : ctx->mbox->cur_dir;
+		file->in_new ? ctx->mbox->new_dir : ctx->mbox->cur_dir;
 	const char *base = maildir_filename_set_uid(ctx->pool, file->base, uid);
 	const char *from = pool_printf(ctx->pool, "%s/%s", dir, file->name);
 	const char *to = pool_printf(ctx->pool, "%s/%s%s", dir, base,
@@ -607,6 +608,38 @@ static int maildir_sync_write_uidlist(struct maildir_sync_ctx *ctx)
 	return ret;
 }
 
+/* Removes files left in tmp/ by saves that never committed (a crash,
+   kill -9) once they are old enough that no save can still be writing
+   them, as the maildir spec and Dovecot do after 36 hours. The ctime
+   counts too: a save sets its file's mtime to an INTERNALDATE that may be
+   years old. */
+static void maildir_sync_clean_tmp(struct maildir_sync_ctx *ctx)
+{
+	time_t limit = time(NULL) - MAILDIR_TMP_STALE_SECS;
+	int dir_fd =
+		open(ctx->mbox->tmp_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	if (dir_fd < 0 || (dir = fdopendir(dir_fd)) == NULL) {
+		if (dir_fd >= 0)
+			close(dir_fd);
+		return;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.' ||
+		    fstatat(dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime > limit ||
+		    st.st_ctime > limit)
+			continue;
+		if (unlinkat(dir_fd, d->d_name, 0) == 0)
+			log_info("maildir %s: removed stale tmp/%s",
+				 ctx->mbox->dir, d->d_name);
+	}
+	closedir(dir);
+}
+
 static int maildir_sync_full(struct maildir_sync_ctx *ctx)
 {
 	char state[128];
@@ -621,6 +654,8 @@ static int maildir_sync_full(struct maildir_sync_ctx *ctx)
 		return -1;
 	maildir_state_write(&ctx->state, state, sizeof(state));
 	index_sync_set_state(ctx->sync, state);
+	if (ctx->scan_cur)
+		maildir_sync_clean_tmp(ctx);
 	return 0;
 }
 

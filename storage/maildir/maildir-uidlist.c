@@ -50,7 +50,7 @@ static int uidlist_parse_u32(const char *p, size_t len, uint32_t *num_r)
 	return 0;
 }
 
-static int hex_digit(char c)
+int maildir_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -61,12 +61,13 @@ static int hex_digit(char c)
 	return -1;
 }
 
-static int uidlist_parse_guid(const char *p, size_t len, unsigned char *guid)
+int maildir_parse_guid(const char *p, size_t len, unsigned char *guid)
 {
 	if (len != 32)
 		return -1;
 	for (unsigned int i = 0; i < 16; i++) {
-		int hi = hex_digit(p[i * 2]), lo = hex_digit(p[i * 2 + 1]);
+		int hi = maildir_hex_value(p[i * 2]),
+		    lo = maildir_hex_value(p[i * 2 + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
@@ -91,7 +92,7 @@ static int uidlist_parse_header_v3(struct uidlist_line *line,
 		    uidlist_parse_u32(word + 1, len - 1, &list->nextuid) < 0)
 			return -1;
 		if (word[0] == 'G' &&
-		    uidlist_parse_guid(word + 1, len - 1, list->guid) == 0)
+		    maildir_parse_guid(word + 1, len - 1, list->guid) == 0)
 			list->have_guid = true;
 	}
 	return 0;
@@ -159,7 +160,7 @@ static void uidlist_parse_ext(struct pool *pool, const char *word, size_t len,
 		break;
 	case 'G':
 		guid = pool_alloc(pool, 16);
-		if (uidlist_parse_guid(word + 1, len - 1, guid) == 0)
+		if (maildir_parse_guid(word + 1, len - 1, guid) == 0)
 			rec->guid = guid;
 		break;
 	default:
@@ -184,8 +185,8 @@ static int uidlist_parse_record(struct pool *pool, unsigned int version,
 			line->p++;
 		if (line->p == line->end)
 			return -1;
-		rec->base =
-		    uidlist_base(pool, line->p, (size_t)(line->end - line->p));
+		rec->base = uidlist_base(pool, line->p,
+					 (size_t)(line->end - line->p));
 		return 0;
 	}
 	while (uidlist_next_word(line, &word, &len)) {
@@ -240,7 +241,7 @@ int maildir_uidlist_parse(const char *data, size_t size, struct pool *pool,
 		} else if (line.p != line.end &&
 			   uidlist_parse_record(pool, list_r->version, &line,
 						&list_r->recs[list_r->count]) ==
-			       0) {
+				   0) {
 			list_r->count++;
 		}
 	}

@@ -7,16 +7,22 @@
    deliver USER BOX N SIZE   N saves of SIZE bytes, one commit each;
                              prints "uid N" after each commit
    deliver-threads USER BOX THREADS N SIZE
-                             THREADS threads delivering N each
+                             THREADS threads delivering N each (USER
+                             "user%u": a user per thread); prints the
+                             group-commit counters
    save-slow USER BOX SIZE MS
                              one save written in 4 KiB pieces, MS ms apart
    uids USER BOX             syncs and prints the UIDs, one a line
    verify USER BOX           checks every message is complete (ends with
                              the marker deliver writes); prints the count
    watch USER BOX SECS       prints "event <ms since epoch>" per callback
-   big-save USER BOX MB      streams MB MiB; prints "maxrss-kb <n>" */
+   big-save USER BOX MB      streams MB MiB; prints "maxrss-kb <n>"
+   sync-bench USER BOX N [fast]
+                             N syncs of an unchanged view; prints the
+                             time per sync */
 
 #include "ctl-storage-commands.h"
+#include "fsync-queue.h"
 #include "pool.h"
 #include "strfuncs.h"
 
@@ -114,7 +120,8 @@ static int tool_deliver(int argc, char *argv[])
 
 struct tool_thread {
 	pthread_t thread;
-	const char *username, *box_name;
+	char username[128];
+	const char *box_name;
 	unsigned int n, size;
 };
 
@@ -144,6 +151,7 @@ static void *tool_deliver_thread(void *arg)
 static int tool_deliver_threads(int argc, char *argv[])
 {
 	unsigned int threads, n, size;
+	unsigned long groups, requests;
 	struct tool_thread *th;
 
 	if (argc != 5 || str_to_uint(argv[2], &threads) < 0 ||
@@ -151,16 +159,24 @@ static int tool_deliver_threads(int argc, char *argv[])
 		return EX_USAGE;
 	th = calloc(threads, sizeof(*th));
 	for (unsigned int i = 0; i < threads; i++) {
-		th[i] = (struct tool_thread){ .username = argv[0],
-					      .box_name = argv[1],
+		th[i] = (struct tool_thread){ .box_name = argv[1],
 					      .n = n,
 					      .size = size };
+		/* "user%u": a user per thread */
+		if (strstr(argv[0], "%u") != NULL)
+			snprintf(th[i].username, sizeof(th[i].username),
+				 "user%u", i);
+		else
+			snprintf(th[i].username, sizeof(th[i].username), "%s",
+				 argv[0]);
 		pthread_create(&th[i].thread, NULL, tool_deliver_thread,
 			       &th[i]);
 	}
 	for (unsigned int i = 0; i < threads; i++)
 		pthread_join(th[i].thread, NULL);
 	free(th);
+	fsync_queue_get_stats(&groups, &requests);
+	printf("fsync-groups %lu requests %lu\n", groups, requests);
 	return EX_OK;
 }
 
@@ -290,6 +306,43 @@ static int tool_watch(int argc, char *argv[])
 	return EX_OK;
 }
 
+/* sync-bench USER BOX N [fast]: the cost of a sync that finds nothing. */
+static int tool_sync_bench(int argc, char *argv[])
+{
+	struct mail_user *user;
+	struct mailbox *box;
+	struct pool *pool = pool_create("sync", 4096);
+	struct mailbox_sync_result result;
+	struct timespec start, end;
+	enum mailbox_sync_flags flags = 0;
+	unsigned int n;
+
+	if (argc < 3 || str_to_uint(argv[2], &n) < 0 || n == 0)
+		return EX_USAGE;
+	if (argc == 4 && strcmp(argv[3], "fast") == 0)
+		flags = MAILBOX_SYNC_FLAG_FAST;
+	user = tool_user(argv[0]);
+	box = mailbox_alloc(user, argv[1], 0, NULL);
+	if (mailbox_open(box) < 0)
+		tool_fail(box, "open");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (unsigned int i = 0; i < n; i++) {
+		if (mailbox_sync(box, flags, pool, &result) < 0)
+			tool_fail(box, "sync");
+		pool_clear(pool);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	printf("%.1f us per sync (%u messages)\n",
+	       ((double)(end.tv_sec - start.tv_sec) * 1e6 +
+		(double)(end.tv_nsec - start.tv_nsec) / 1e3) /
+		       n,
+	       mailbox_get_messages_count(box));
+	mailbox_free(&box);
+	mail_user_unref(&user);
+	pool_destroy(&pool);
+	return EX_OK;
+}
+
 static int tool_big_save(int argc, char *argv[])
 {
 	struct mail_user *user;
@@ -363,6 +416,8 @@ int main(int argc, char *argv[])
 		return tool_uids(argc - 1, argv + 1, true);
 	if (strcmp(argv[0], "watch") == 0)
 		return tool_watch(argc - 1, argv + 1);
+	if (strcmp(argv[0], "sync-bench") == 0)
+		return tool_sync_bench(argc - 1, argv + 1);
 	if (strcmp(argv[0], "big-save") == 0)
 		return tool_big_save(argc - 1, argv + 1);
 	return EX_USAGE;

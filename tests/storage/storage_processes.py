@@ -73,6 +73,13 @@ def test_concurrent(env):
         out, err = p.communicate(timeout=300 * SCALE)
         check(p.returncode == 0, "deliver failed: %s" % err.decode())
         given += acked(out)
+        for line in out.decode().splitlines():
+            if line.startswith("fsync-groups"):
+                _, groups, _, requests = line.split()
+                print("group commit: %s fsync rounds for %s deliveries" %
+                      (groups, requests))
+                check(int(requests) == 160, line)
+                check(0 < int(groups) <= int(requests), line)
     check(len(given) == 400, "expected 400 acks, got %d" % len(given))
     check(len(set(given)) == 400, "a UID was handed out twice")
     uids = env.uids()

@@ -99,11 +99,16 @@ static void test_parse_write(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-	    {"1", "1"},       {"1:3,5", "1:3,5"},      {"5:1", "1:5"},
-	    {"3,1,2", "1:3"}, {"1:*", "1:4294967295"}, {"*", "4294967295"},
+		{ "1", "1" },
+		{ "1:3,5", "1:3,5" },
+		{ "5:1", "1:5" },
+		{ "3,1,2", "1:3" },
+		{ "1:*", "1:4294967295" },
+		{ "*", "4294967295" },
 	};
-	static const char *const bad[] = {
-	    "", "0", "1,", ",1", "1:", "a", "1::2", "4294967296", "01x"};
+	static const char *const bad[] = { "",     "0",          "1,",
+					   ",1",   "1:",         "a",
+					   "1::2", "4294967296", "01x" };
 	struct pool *pool = pool_create("test", 1024);
 
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -126,6 +131,25 @@ static void test_parse_write(void **state)
 	pool_destroy(&pool);
 }
 
+static void test_resolve_star(void **state)
+{
+	struct seq_range r;
+
+	r = seq_range_resolve_star((struct seq_range){ 5, SEQ_RANGE_STAR }, 3);
+	assert_int_equal(r.first, 3);
+	assert_int_equal(r.last, 5);
+	r = seq_range_resolve_star((struct seq_range){ 2, SEQ_RANGE_STAR }, 9);
+	assert_int_equal(r.first, 2);
+	assert_int_equal(r.last, 9);
+	r = seq_range_resolve_star(
+		(struct seq_range){ SEQ_RANGE_STAR, SEQ_RANGE_STAR }, 4);
+	assert_int_equal(r.first, 4);
+	assert_int_equal(r.last, 4);
+	r = seq_range_resolve_star((struct seq_range){ 7, 2 }, 4);
+	assert_int_equal(r.first, 2);
+	assert_int_equal(r.last, 7);
+}
+
 /* A 50,000-message view with few gaps is a few ranges, not an array. */
 static void test_view_is_small(void **state)
 {
@@ -145,12 +169,13 @@ static void test_view_is_small(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_add_merge),
-	    cmocka_unit_test(test_remove),
-	    cmocka_unit_test(test_nth_position),
-	    cmocka_unit_test(test_intersect),
-	    cmocka_unit_test(test_parse_write),
-	    cmocka_unit_test(test_view_is_small),
+		cmocka_unit_test(test_add_merge),
+		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_nth_position),
+		cmocka_unit_test(test_intersect),
+		cmocka_unit_test(test_parse_write),
+		cmocka_unit_test(test_resolve_star),
+		cmocka_unit_test(test_view_is_small),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

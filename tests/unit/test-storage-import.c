@@ -25,11 +25,12 @@ static void check_mailbox(struct test_env *env, const char *name,
 	struct mail_fetch_ctx *ctx;
 	struct mail *mail;
 
-	assert_int_equal(
-	    mailbox_get_status(
-		box, STATUS_UIDVALIDITY | STATUS_UIDNEXT | STATUS_MESSAGES,
-		&status),
-	    0);
+	assert_int_equal(mailbox_get_status(box,
+					    STATUS_UIDVALIDITY |
+						    STATUS_UIDNEXT |
+						    STATUS_MESSAGES,
+					    &status),
+			 0);
 	if (uidvalidity != 0)
 		assert_int_equal(status.uidvalidity, uidvalidity);
 	assert_int_equal(status.uidnext, uidnext);
@@ -74,18 +75,18 @@ static void remove_index(struct test_env *env)
 }
 
 static const struct expect dovecot_inbox[] = {
-    {1, MAIL_SEEN, "$Label1", 150},
-    {2, MAIL_FLAGGED, "$Junk", 60},
-    {4, MAIL_ANSWERED | MAIL_SEEN, "work", 48},
-    {5, MAIL_DRAFT, NULL, 52},
-    {6, 0, NULL, 19},
+	{ 1, MAIL_SEEN, "$Label1", 150 },
+	{ 2, MAIL_FLAGGED, "$Junk", 60 },
+	{ 4, MAIL_ANSWERED | MAIL_SEEN, "work", 48 },
+	{ 5, MAIL_DRAFT, NULL, 52 },
+	{ 6, 0, NULL, 19 },
 };
 
 static void test_dovecot_import(void **state)
 {
 	struct test_env env;
-	static const struct expect umlaut[] = {{1, MAIL_SEEN, NULL, 33}};
-	static const struct expect ab[] = {{1, 0, NULL, 30}};
+	static const struct expect umlaut[] = { { 1, MAIL_SEEN, NULL, 33 } };
+	static const struct expect ab[] = { { 1, 0, NULL, 30 } };
 	struct mailbox *box;
 	struct mail_fetch_ctx *ctx;
 	struct mail *mail;
@@ -112,7 +113,7 @@ static void test_dovecot_import(void **state)
 	/* a new message continues after Dovecot's UIDs; after losing the
 	   index, everything comes back the same */
 	assert_int_equal(
-	    test_save(&env, "INBOX", "Subject: new\n\nx\n", 0, NULL), 6);
+		test_save(&env, "INBOX", "Subject: new\n\nx\n", 0, NULL), 6);
 	mail_user_unref(&env.user);
 	remove_index(&env);
 	test_env_open_user(&env);
@@ -124,11 +125,11 @@ static void test_courier_import(void **state)
 {
 	struct test_env env;
 	static const struct expect inbox[] = {
-	    {3, MAIL_SEEN, NULL, 0},
-	    {7, MAIL_ANSWERED | MAIL_SEEN, NULL, 0},
-	    {8, 0, NULL, 0},
+		{ 3, MAIL_SEEN, NULL, 0 },
+		{ 7, MAIL_ANSWERED | MAIL_SEEN, NULL, 0 },
+		{ 8, 0, NULL, 0 },
 	};
-	static const struct expect lists[] = {{2, MAIL_SEEN, NULL, 0}};
+	static const struct expect lists[] = { { 2, MAIL_SEEN, NULL, 0 } };
 	struct mailbox_info *infos;
 	unsigned int count;
 	const char *error;
@@ -143,7 +144,7 @@ static void test_courier_import(void **state)
 	for (unsigned int i = 0; i < count; i++) {
 		if (strcmp(infos[i].name, "Lists") == 0)
 			subscribed =
-			    (infos[i].flags & MAILBOX_INFO_SUBSCRIBED) != 0;
+				(infos[i].flags & MAILBOX_INFO_SUBSCRIBED) != 0;
 	}
 	assert_true(subscribed);
 	/* UID 8 was given to a file without a U= field: dovecot-uidlist
@@ -159,13 +160,13 @@ static void test_courier_import(void **state)
 /* Messages with flags and keywords; returns HIGHESTMODSEQ. */
 static uint64_t fill_mailbox(struct test_env *env, struct expect *expect)
 {
-	static const char *const kw1[] = {"$Forwarded", NULL};
-	static const char *const kw2[] = {"project", NULL};
+	static const char *const kw1[] = { "$Forwarded", NULL };
+	static const char *const kw2[] = { "project", NULL };
 	struct mailbox *box;
 	struct mailbox_status status;
 	struct seq_range_set uids;
-	struct mail_flag_update update = {.modify = MAIL_MODIFY_ADD,
-					  .flags = MAIL_FLAGGED};
+	struct mail_flag_update update = { .modify = MAIL_MODIFY_ADD,
+					   .flags = MAIL_FLAGGED };
 	struct mailbox_update_result res;
 
 	test_save(env, "INBOX", "Subject: 1\n\none\n", MAIL_SEEN, kw1);
@@ -176,7 +177,7 @@ static uint64_t fill_mailbox(struct test_env *env, struct expect *expect)
 	seq_range_set_init(&uids, env->pool);
 	seq_range_set_add(&uids, 2);
 	assert_int_equal(
-	    mailbox_update_flags(box, &uids, &update, env->pool, &res), 0);
+		mailbox_update_flags(box, &uids, &update, env->pool, &res), 0);
 	/* expunge 3, and the highest UID too */
 	assert_int_equal(mailbox_expunge(box, NULL, true, env->pool, NULL), 0);
 	seq_range_set_clear(&uids);
@@ -186,8 +187,8 @@ static uint64_t fill_mailbox(struct test_env *env, struct expect *expect)
 	assert_int_equal(mailbox_get_status(box, STATUS_HIGHESTMODSEQ, &status),
 			 0);
 	mailbox_free(&box);
-	expect[0] = (struct expect){1, MAIL_SEEN, "$Forwarded", 0};
-	expect[1] = (struct expect){2, MAIL_FLAGGED, NULL, 0};
+	expect[0] = (struct expect){ 1, MAIL_SEEN, "$Forwarded", 0 };
+	expect[1] = (struct expect){ 2, MAIL_FLAGGED, NULL, 0 };
 	return status.highest_modseq;
 }
 
@@ -198,9 +199,9 @@ static void check_rebuilt(struct test_env *env, const struct expect *expect,
 	struct mailbox_status status;
 
 	assert_int_equal(
-	    mailbox_get_status(box, STATUS_HIGHESTMODSEQ | STATUS_UIDNEXT,
-			       &status),
-	    0);
+		mailbox_get_status(box, STATUS_HIGHESTMODSEQ | STATUS_UIDNEXT,
+				   &status),
+		0);
 	/* CONDSTORE clients must not miss changes */
 	assert_true(status.highest_modseq > old_modseq);
 	/* UID 4 was expunged: never handed out again */
@@ -348,14 +349,28 @@ static void test_external_changes(void **state)
 	find_file(dir, ",U=2:", name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(
-	    mailbox_sync(box, MAILBOX_SYNC_FLAG_NO_EXPUNGES, env.pool, &sync),
-	    0);
+	assert_int_equal(mailbox_sync(box, MAILBOX_SYNC_FLAG_NO_EXPUNGES,
+				      env.pool, &sync),
+			 0);
 	assert_int_equal(sync.expunges_count, 0);
 	assert_int_equal(mailbox_sync(box, 0, env.pool, &sync), 0);
 	assert_int_equal(sync.expunges_count, 1);
 	assert_int_equal(sync.expunges[0].seq, 2);
 	assert_int_equal(sync.messages, 2);
+
+	/* a save in progress with an old INTERNALDATE (its tmp/ file has an
+	   old mtime, but a new ctime) is not taken for a stale leftover */
+	snprintf(path, sizeof(path), "%s/tmp/old.P1Q1.host", env.root);
+	write_file(path, "Subject: half");
+	{
+		struct timespec old[2] = { { time(NULL) - 2 * 86400, 0 },
+					   { time(NULL) - 2 * 86400, 0 } };
+
+		assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	}
+	assert_int_equal(
+		mailbox_sync(box, MAILBOX_SYNC_FLAG_FULL, env.pool, &sync), 0);
+	assert_int_equal(access(path, F_OK), 0);
 
 	/* nothing changed: nothing reported */
 	assert_int_equal(mailbox_sync(box, 0, env.pool, &sync), 0);
@@ -387,16 +402,50 @@ static void test_duplicate_uid_file(void **state)
 	test_env_deinit(&env);
 }
 
+/* Another process deletes the index under a session: the session's next
+   sync reopens it, the view goes on; a deleted mailbox is lost. */
+static void test_index_replaced_under_session(void **state)
+{
+	struct test_env env;
+	struct mailbox_sync_result sync;
+	struct mailbox *box, *other;
+
+	test_env_init(&env);
+	test_save(&env, "INBOX", "Subject: 1\n\none\n", MAIL_SEEN, NULL);
+	test_save(&env, "Sent", "Subject: s\n\nsent\n", 0, NULL);
+	box = test_open(&env, "INBOX", 0);
+	other = test_open(&env, "Sent", 0);
+	remove_index(&env);
+	assert_int_equal(mailbox_sync(box, 0, env.pool, &sync), 0);
+	assert_false(sync.mailbox_lost);
+	assert_int_equal(sync.messages, 1);
+	test_save(&env, "INBOX", "Subject: 2\n\ntwo\n", 0, NULL);
+	assert_int_equal(mailbox_sync(box, 0, env.pool, &sync), 0);
+	assert_true(sync.messages_changed);
+	assert_int_equal(sync.messages, 2);
+	assert_int_equal(mailbox_seq_to_uid(box, 2), 2);
+	mailbox_free(&box);
+
+	box = mailbox_alloc(env.user, "Sent", 0, NULL);
+	assert_int_equal(mailbox_delete(box), 0);
+	mailbox_free(&box);
+	assert_int_equal(mailbox_sync(other, 0, env.pool, &sync), 0);
+	assert_true(sync.mailbox_lost);
+	mailbox_free(&other);
+	test_env_deinit(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_dovecot_import),
-	    cmocka_unit_test(test_courier_import),
-	    cmocka_unit_test(test_rebuild_after_delete),
-	    cmocka_unit_test(test_rebuild_after_corruption),
-	    cmocka_unit_test(test_rebuild_command),
-	    cmocka_unit_test(test_external_changes),
-	    cmocka_unit_test(test_duplicate_uid_file),
+		cmocka_unit_test(test_dovecot_import),
+		cmocka_unit_test(test_courier_import),
+		cmocka_unit_test(test_rebuild_after_delete),
+		cmocka_unit_test(test_rebuild_after_corruption),
+		cmocka_unit_test(test_rebuild_command),
+		cmocka_unit_test(test_external_changes),
+		cmocka_unit_test(test_duplicate_uid_file),
+		cmocka_unit_test(test_index_replaced_under_session),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
