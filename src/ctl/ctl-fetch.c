@@ -52,8 +52,8 @@ static int ctl_fetch_uid(struct mailbox *box, uint32_t uid)
 }
 
 /* fetch USER MAILBOX UID */
-int ctl_storage_cmd_fetch(const struct storage_settings *set, int argc,
-			  char *argv[])
+int ctl_storage_cmd_fetch(const struct storage_settings *set,
+			  const char *userdb_socket, int argc, char *argv[])
 {
 	struct mail_user *user;
 	struct mailbox *box;
@@ -65,7 +65,7 @@ int ctl_storage_cmd_fetch(const struct storage_settings *set, int argc,
 		fprintf(stderr, "Usage: posternctl fetch USER MAILBOX UID\n");
 		return EX_USAGE;
 	}
-	ret = ctl_storage_user_open(set, argv[0], &user);
+	ret = ctl_storage_user_open(set, userdb_socket, argv[0], &user);
 	if (ret != EX_OK)
 		return ret;
 	box = mailbox_alloc(user, argv[1],

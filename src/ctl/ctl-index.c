@@ -5,8 +5,8 @@
 #include <sysexits.h>
 
 /* index rebuild USER [MAILBOX] */
-int ctl_storage_cmd_index(const struct storage_settings *set, int argc,
-			  char *argv[])
+int ctl_storage_cmd_index(const struct storage_settings *set,
+			  const char *userdb_socket, int argc, char *argv[])
 {
 	struct mail_user *user;
 	const char *error;
@@ -17,7 +17,7 @@ int ctl_storage_cmd_index(const struct storage_settings *set, int argc,
 			"Usage: posternctl index rebuild USER [MAILBOX]\n");
 		return EX_USAGE;
 	}
-	ret = ctl_storage_user_open(set, argv[1], &user);
+	ret = ctl_storage_user_open(set, userdb_socket, argv[1], &user);
 	if (ret != EX_OK)
 		return ret;
 	if (mail_user_rebuild_index(user, argc == 3 ? argv[2] : NULL, &error) <

@@ -1,4 +1,7 @@
 #include "ctl-storage-commands.h"
+#include "auth-client-blocking.h"
+#include "auth-master-client.h"
+#include "pool.h"
 #include "pool.h"
 #include "strfuncs.h"
 
@@ -33,20 +36,58 @@ int ctl_storage_exit_code(enum mail_error code)
 	return EX_SOFTWARE;
 }
 
+/* Fills params from the userdb socket. Returns 1 found, 0 no such user,
+   -1 when the socket can't answer. */
+static int ctl_storage_userdb_lookup(const char *socket_path,
+				     const char *username, struct pool *pool,
+				     struct mail_user_params *params)
+{
+	char **fields;
+	const char *error;
+	int ret;
+
+	ret = auth_blocking_user_lookup(socket_path, username, "doveadm", pool,
+					&fields, &error);
+	if (ret < 0) {
+		fprintf(stderr, "posternctl: warning: userdb lookup: %s\n",
+			error);
+		return -1;
+	}
+	if (ret == 0)
+		return 0;
+	params->username = fields[0];
+	params->home = auth_master_field(fields + 1, "home");
+	params->mail_location = auth_master_field(fields + 1, "mail");
+	return 1;
+}
+
 int ctl_storage_user_open(const struct storage_settings *set,
-			  const char *username, struct mail_user **user_r)
+			  const char *userdb_socket, const char *username,
+			  struct mail_user **user_r)
 {
 	struct mail_user_params params = { .username = username };
-	const struct passwd *pw = getpwnam(username);
+	struct pool *pool = pool_create("ctl user", 0);
+	const struct passwd *pw;
 	const char *error;
+	int ret = userdb_socket == NULL
+			  ? -1
+			  : ctl_storage_userdb_lookup(userdb_socket, username,
+						      pool, &params);
 
-	if (pw != NULL)
+	if (ret == 0) {
+		fprintf(stderr, "posternctl: no such user: %s\n", username);
+		pool_destroy(&pool);
+		return EX_NOUSER;
+	}
+	if (ret < 0 && (pw = getpwnam(username)) != NULL)
 		params.home = pw->pw_dir;
+	ret = EX_OK;
 	if (mail_user_open(&params, set, user_r, &error) < 0) {
 		fprintf(stderr, "posternctl: user %s: %s\n", username, error);
-		return EX_TEMPFAIL;
+		ret = EX_TEMPFAIL;
 	}
-	return EX_OK;
+	pool_destroy(&pool);
+	return ret;
 }
 
 /* Prints the box's error and returns its exit code. */
@@ -217,8 +258,8 @@ static int ctl_mailbox_usage(void)
 	return EX_USAGE;
 }
 
-int ctl_storage_cmd_mailbox(const struct storage_settings *set, int argc,
-			    char *argv[])
+int ctl_storage_cmd_mailbox(const struct storage_settings *set,
+			    const char *userdb_socket, int argc, char *argv[])
 {
 	struct mail_user *user;
 	int ret;
@@ -228,7 +269,7 @@ int ctl_storage_cmd_mailbox(const struct storage_settings *set, int argc,
 	for (size_t i = 0; i < N_ELEMENTS(ctl_mailbox_commands); i++) {
 		if (strcmp(argv[0], ctl_mailbox_commands[i].name) != 0)
 			continue;
-		ret = ctl_storage_user_open(set, argv[1], &user);
+		ret = ctl_storage_user_open(set, userdb_socket, argv[1], &user);
 		if (ret != EX_OK)
 			return ret;
 		ret = ctl_mailbox_commands[i].func(user, argc - 2, argv + 2);

@@ -1,5 +1,7 @@
 #include "ctl.h"
 #include "ctl-auth-commands.h"
+#include "ctl-storage-commands.h"
+#include "auth.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -9,11 +11,33 @@
 
 static ctl_command_func_t ctl_cmd_help;
 
+/* The storage subcommands get the [storage] settings and the userdb
+   socket from the configuration. */
+#define CTL_STORAGE_WRAPPER(name)                                             \
+	static int ctl_cmd_##name(struct ctl_context *ctx, int argc,          \
+				  char *argv[])                               \
+	{                                                                     \
+		const struct postern_config *config = ctx->config;            \
+		const char *socket =                                          \
+			auth_path(config->pool, config->master.data_dir,      \
+				  config->auth.userdb_socket);                \
+		return ctl_storage_cmd_##name(&config->storage, socket, argc, \
+					      argv);                          \
+	}
+CTL_STORAGE_WRAPPER(mailbox)
+CTL_STORAGE_WRAPPER(index)
+CTL_STORAGE_WRAPPER(fetch)
+
 static const struct ctl_command ctl_commands[] = {
 	{ "auth", "auth test|lookup USER [-s SERVICE] [-a SOCKET]",
 	  ctl_cmd_auth },
 	{ "config", "config check|show", ctl_cmd_config },
+	{ "fetch", "fetch USER MAILBOX UID", ctl_cmd_fetch },
 	{ "help", "help", ctl_cmd_help },
+	{ "index", "index rebuild USER [MAILBOX]", ctl_cmd_index },
+	{ "mailbox",
+	  "mailbox list|create|delete|rename|status USER [MAILBOX...]",
+	  ctl_cmd_mailbox },
 	{ "pw", "pw [-s SCHEME] [-u USER] | pw -l", ctl_cmd_pw },
 	{ "user", "user add|passwd|del|list|show [NAME]", ctl_cmd_user },
 };

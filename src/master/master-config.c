@@ -20,7 +20,15 @@ const char postern_config_embedded_default[] =
 	"listen_tls = 127.0.0.1:1995\n"
 	"\n"
 	"[lmtp]\n"
-	"listen = 127.0.0.1:2424\n";
+	"listen = 127.0.0.1:2424\n"
+	"\n"
+	"# the demo user has no home directory: mail under ./var too\n"
+	"[storage]\n"
+	"mail_location = maildir:./var/mail/%u\n"
+	"\n"
+	"# LMTP's demo@any.domain and IMAP's demo are one user\n"
+	"[auth]\n"
+	"username_format = %Ln\n";
 
 static int master_check_log_level(const char *value, const char **error_r)
 {

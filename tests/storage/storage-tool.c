@@ -45,7 +45,7 @@ static struct mail_user *tool_user(const char *name)
 {
 	struct mail_user *user;
 
-	if (ctl_storage_user_open(&tool_set, name, &user) != EX_OK)
+	if (ctl_storage_user_open(&tool_set, NULL, name, &user) != EX_OK)
 		exit(EX_TEMPFAIL);
 	return user;
 }
@@ -399,11 +399,14 @@ int main(int argc, char *argv[])
 	if (argc < 1)
 		return EX_USAGE;
 	if (strcmp(argv[0], "mailbox") == 0)
-		return ctl_storage_cmd_mailbox(&tool_set, argc - 1, argv + 1);
+		return ctl_storage_cmd_mailbox(&tool_set, NULL, argc - 1,
+					       argv + 1);
 	if (strcmp(argv[0], "index") == 0)
-		return ctl_storage_cmd_index(&tool_set, argc - 1, argv + 1);
+		return ctl_storage_cmd_index(&tool_set, NULL, argc - 1,
+					     argv + 1);
 	if (strcmp(argv[0], "fetch") == 0)
-		return ctl_storage_cmd_fetch(&tool_set, argc - 1, argv + 1);
+		return ctl_storage_cmd_fetch(&tool_set, NULL, argc - 1,
+					     argv + 1);
 	if (strcmp(argv[0], "deliver") == 0)
 		return tool_deliver(argc - 1, argv + 1);
 	if (strcmp(argv[0], "deliver-threads") == 0)

@@ -23,7 +23,7 @@ struct test_env {
 
 static inline void test_env_open_user(struct test_env *env)
 {
-	struct mail_user_params params = {.username = "alice"};
+	struct mail_user_params params = { .username = "alice" };
 	const char *error;
 
 	if (mail_user_open(&params, &env->set, &env->user, &error) < 0) {
@@ -112,10 +112,11 @@ static inline uint32_t test_save(struct test_env *env, const char *name,
 				 const char *const *keywords)
 {
 	struct mailbox *box =
-	    mailbox_alloc(env->user, name, MAILBOX_FLAG_SAVE_ONLY, NULL);
+		mailbox_alloc(env->user, name, MAILBOX_FLAG_SAVE_ONLY, NULL);
 	struct mailbox_transaction *t = mailbox_transaction_begin(box);
 	struct mail_transaction_commit_result result;
-	struct mail_save_params params = {.flags = flags, .keywords = keywords};
+	struct mail_save_params params = { .flags = flags,
+					   .keywords = keywords };
 	struct mail_save *save;
 	uint32_t uid;
 
