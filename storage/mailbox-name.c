@@ -156,7 +156,7 @@ static bool mailbox_match(const char *pattern, const char *name)
 				if (*p == '%' && i < nlen &&
 				    name[i] == MAILBOX_HIERARCHY_SEP)
 					reach = false;
-			} else if (cur[i] && i < nlen && name[i] == *p) {
+			} else if (i < nlen && cur[i] && name[i] == *p) {
 				next[i + 1] = true;
 			}
 		}
