@@ -1,4 +1,5 @@
 #include "message-search-text.h"
+#include "xalloc.h"
 #include "charset.h"
 #include "message-decode.h"
 #include "message-header.h"
@@ -98,13 +99,13 @@ static UChar *search_transform(search_ufunc_t *func, const UChar *src,
 			       int32_t src_len, int32_t *len_r)
 {
 	int32_t cap = src_len + 16;
-	UChar *dest = malloc(sizeof(UChar) * (size_t)cap);
+	UChar *dest = xreallocarray(NULL, (size_t)cap, sizeof(UChar));
 	UErrorCode err = U_ZERO_ERROR;
 	int32_t len = func(dest, cap, src, src_len, &err);
 
 	if (err == U_BUFFER_OVERFLOW_ERROR) {
 		cap = len + 1;
-		dest = realloc(dest, sizeof(UChar) * (size_t)cap);
+		dest = xreallocarray(dest, (size_t)cap, sizeof(UChar));
 		err = U_ZERO_ERROR;
 		len = func(dest, cap, src, src_len, &err);
 	}
