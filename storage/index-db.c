@@ -378,6 +378,28 @@ static void index_db_free(struct index_db *db)
 	free(db);
 }
 
+/* Prepares every statement once at open: a database whose schema doesn't
+   match (written by another build of the same version, or damaged in a
+   way SQLite can't see) is then found here, and rebuilt like a corrupt
+   one, instead of failing later in the middle of a command. */
+static int index_db_prepare_all(struct index_db *db)
+{
+	for (int id = 0; id < INDEX_STMT_COUNT; id++) {
+		int rc = sqlite3_prepare_v3(db->db, index_db_sql[id], -1,
+					    SQLITE_PREPARE_PERSISTENT,
+					    &db->stmts[id], NULL);
+
+		if (rc != SQLITE_OK) {
+			log_error("index %s: statement %d doesn't fit the "
+				  "schema: %s",
+				  db->path, id, sqlite3_errmsg(db->db));
+			db->corrupted = true;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Opens and migrates; 1 = new database, 0 = existing, -1 = failed
    (*corrupt_r set when replacing the file could help). */
 static int index_db_try_open(const char *path, struct index_db **db_r,
@@ -398,7 +420,8 @@ static int index_db_try_open(const char *path, struct index_db **db_r,
 		index_db_free(db);
 		return -1;
 	}
-	if (index_db_configure(db) < 0 || (ret = index_db_migrate(db)) < 0) {
+	if (index_db_configure(db) < 0 || (ret = index_db_migrate(db)) < 0 ||
+	    index_db_prepare_all(db) < 0) {
 		*error_r = sqlite3_errmsg(db->db);
 		*corrupt_r = db->corrupted;
 		*error_r = *corrupt_r ? "corrupt database" : "cannot open";

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -267,6 +268,36 @@ static void test_rebuild_after_corruption(void **state)
 	test_env_deinit(&env);
 }
 
+/* A database with the current version number but another schema (a
+   development build's, or damaged below what SQLite checks) is rebuilt,
+   not fatal in the middle of a command. */
+static void test_rebuild_after_schema_mismatch(void **state)
+{
+	struct test_env env;
+	struct expect expect[2];
+	char path[1024];
+	uint64_t modseq;
+	uint32_t uidvalidity;
+	sqlite3 *db;
+
+	test_env_init(&env);
+	modseq = fill_mailbox(&env, expect);
+	uidvalidity = inbox_uidvalidity(&env);
+	mail_user_unref(&env.user);
+	snprintf(path, sizeof(path), "%s/postern-index.db", env.root);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "DROP TABLE messages; CREATE TABLE "
+				      "messages (mailbox_id INTEGER, uid "
+				      "INTEGER)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	test_env_open_user(&env);
+	check_rebuilt(&env, expect, uidvalidity, modseq);
+	test_env_deinit(&env);
+}
+
 static void test_rebuild_command(void **state)
 {
 	struct test_env env;
@@ -442,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_courier_import),
 		cmocka_unit_test(test_rebuild_after_delete),
 		cmocka_unit_test(test_rebuild_after_corruption),
+		cmocka_unit_test(test_rebuild_after_schema_mismatch),
 		cmocka_unit_test(test_rebuild_command),
 		cmocka_unit_test(test_external_changes),
 		cmocka_unit_test(test_duplicate_uid_file),
