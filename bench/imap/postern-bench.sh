@@ -7,11 +7,14 @@
 # bench1..bench500 with password "pass" in a passwd-file, maildir under
 # /var/tmp/postern-bench-imap/mail/<user>, fsync on (group commit), one worker
 # per core. Log: /var/tmp/postern-bench-imap/posternd.log.
+# POSTERN_BENCH_DIR and POSTERN_BENCH_PORT_BASE (default 21000: IMAP on
+# base+143, and so on) run a second instance beside the first.
 set -euo pipefail
 
 BASE=${POSTERN_BENCH_DIR:-/var/tmp/postern-bench-imap}
 POSTERND=${2:-$(cd "$(dirname "$0")/../.." && pwd)/build/src/master/posternd}
 N_BENCH=${POSTERN_BENCH_USERS:-500}
+PORT_BASE=${POSTERN_BENCH_PORT_BASE:-21000}
 
 start() {
 	install -d "$BASE" "$BASE/mail"
@@ -24,15 +27,15 @@ data_dir = $BASE/var
 log_level = warning
 
 [imap]
-listen = 127.0.0.1:21143
-listen_tls = 127.0.0.1:21993
+listen = 127.0.0.1:$((PORT_BASE + 143))
+listen_tls = 127.0.0.1:$((PORT_BASE + 993))
 
 [pop3]
-listen = 127.0.0.1:21110
-listen_tls = 127.0.0.1:21995
+listen = 127.0.0.1:$((PORT_BASE + 110))
+listen_tls = 127.0.0.1:$((PORT_BASE + 995))
 
 [lmtp]
-listen = 127.0.0.1:21024
+listen = 127.0.0.1:$((PORT_BASE + 24))
 
 [auth]
 passdb = passwd-file:$BASE/users
@@ -50,7 +53,7 @@ CONF
 		>>"$BASE/posternd.log" 2>&1) &
 	echo $! >"$BASE/posternd.pid"
 	for _ in $(seq 100); do
-		(exec 3<>/dev/tcp/127.0.0.1/21143) 2>/dev/null && break
+		(exec 3<>/dev/tcp/127.0.0.1/$((PORT_BASE + 143))) 2>/dev/null && break
 		sleep 0.1
 	done
 	echo "postern-bench: running (pid $(cat "$BASE/posternd.pid"))"
