@@ -72,5 +72,5 @@ void imap_cmd_expunge(struct imap_command *cmd)
 		return;
 	}
 	cmd->context = ctx;
-	imap_command_run_work(cmd, imap_expunge_work, imap_expunge_done);
+	imap_command_run_final_work(cmd, imap_expunge_work, imap_expunge_done);
 }

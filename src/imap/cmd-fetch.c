@@ -56,12 +56,16 @@ static int imap_fetch_cmd_modseq(struct imap_command *cmd,
 	return 0;
 }
 
-static void imap_fetch_cmd_batch(struct imap_fetch_cmd *ctx)
+/* The last batch ends the command: its sync runs in the same job. */
+static void imap_fetch_cmd_batch(struct imap_command *cmd,
+				 struct imap_fetch_cmd *ctx)
 {
 	ctx->result =
 		imap_fetch_more(ctx->fetch, ctx->out, IMAP_FETCH_BATCH_SIZE);
-	if (ctx->result != IMAP_FETCH_MORE)
+	if (ctx->result != IMAP_FETCH_MORE) {
 		ctx->reply = imap_fetch_end(&ctx->fetch);
+		imap_command_work_ends_command(cmd);
+	}
 }
 
 static void imap_fetch_cmd_begin_work(struct imap_command *cmd)
@@ -84,12 +88,12 @@ static void imap_fetch_cmd_begin_work(struct imap_command *cmd)
 	}
 	ctx->fetch = imap_fetch_begin(cmd->pool, box, &ctx->query, &uids,
 				      ctx->flags);
-	imap_fetch_cmd_batch(ctx);
+	imap_fetch_cmd_batch(cmd, ctx);
 }
 
 static void imap_fetch_cmd_batch_work(struct imap_command *cmd)
 {
-	imap_fetch_cmd_batch(cmd->context);
+	imap_fetch_cmd_batch(cmd, cmd->context);
 }
 
 static void imap_fetch_cmd_end_work(struct imap_command *cmd)

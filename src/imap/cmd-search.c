@@ -86,5 +86,6 @@ void imap_cmd_search(struct imap_command *cmd)
 	seq_range_set_init(&ctx->saved, cmd->pool);
 	seq_range_set_copy(&ctx->saved, &cmd->client->search_saved);
 	cmd->context = ctx;
-	imap_command_run_work(cmd, imap_search_cmd_work, imap_search_cmd_done);
+	imap_command_run_final_work(cmd, imap_search_cmd_work,
+				    imap_search_cmd_done);
 }

@@ -219,5 +219,6 @@ void imap_cmd_store(struct imap_command *cmd)
 		imap_condstore_use(cmd);
 	ctx->want_modseq = imap_sync_want_modseq(cmd->client);
 	cmd->context = ctx;
-	imap_command_run_work(cmd, imap_store_cmd_work, imap_store_cmd_done);
+	imap_command_run_final_work(cmd, imap_store_cmd_work,
+				    imap_store_cmd_done);
 }
