@@ -191,6 +191,10 @@ static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 		"DELETE FROM message_cache WHERE mailbox_id = ?1",
 	[INDEX_STMT_KEYWORDS_DELETE_ALL] =
 		"DELETE FROM keywords WHERE mailbox_id = ?1",
+	[INDEX_STMT_BEGIN] = "BEGIN",
+	[INDEX_STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+	[INDEX_STMT_COMMIT] = "COMMIT",
+	[INDEX_STMT_ROLLBACK] = "ROLLBACK",
 };
 
 static bool index_db_rc_is_corrupt(int rc)
@@ -253,10 +257,23 @@ int index_db_exec_stmt(struct index_db *db, sqlite3_stmt *stmt)
 	return 0;
 }
 
+static int index_db_exec_control(struct index_db *db, enum index_stmt id)
+{
+	int rc;
+
+	/* the migration at open runs before index_db_prepare_all() */
+	if (db->stmts[id] == NULL &&
+	    (rc = sqlite3_prepare_v3(db->db, index_db_sql[id], -1,
+				     SQLITE_PREPARE_PERSISTENT, &db->stmts[id],
+				     NULL)) != SQLITE_OK)
+		return index_db_error(db, rc, index_db_sql[id]);
+	return index_db_exec_stmt(db, index_db_stmt(db, id));
+}
+
 int index_db_begin(struct index_db *db)
 {
 	i_assert(!db->in_transaction);
-	if (index_db_exec(db, "BEGIN IMMEDIATE") < 0)
+	if (index_db_exec_control(db, INDEX_STMT_BEGIN_IMMEDIATE) < 0)
 		return -1;
 	db->in_transaction = true;
 	return 0;
@@ -265,7 +282,7 @@ int index_db_begin(struct index_db *db)
 int index_db_begin_read(struct index_db *db)
 {
 	i_assert(!db->in_transaction);
-	if (index_db_exec(db, "BEGIN") < 0)
+	if (index_db_exec_control(db, INDEX_STMT_BEGIN) < 0)
 		return -1;
 	db->in_transaction = true;
 	return 0;
@@ -276,13 +293,13 @@ void index_db_end_read(struct index_db *db)
 	i_assert(db->in_transaction);
 	db->in_transaction = false;
 	if (sqlite3_get_autocommit(db->db) == 0)
-		(void)index_db_exec(db, "COMMIT");
+		(void)index_db_exec_control(db, INDEX_STMT_COMMIT);
 }
 
 int index_db_commit(struct index_db *db)
 {
 	i_assert(db->in_transaction);
-	if (index_db_exec(db, "COMMIT") < 0) {
+	if (index_db_exec_control(db, INDEX_STMT_COMMIT) < 0) {
 		index_db_rollback(db);
 		return -1;
 	}
@@ -295,7 +312,7 @@ void index_db_rollback(struct index_db *db)
 	i_assert(db->in_transaction);
 	db->in_transaction = false;
 	if (sqlite3_get_autocommit(db->db) == 0)
-		(void)index_db_exec(db, "ROLLBACK");
+		(void)index_db_exec_control(db, INDEX_STMT_ROLLBACK);
 }
 
 static int index_db_get_version(struct index_db *db, int *version_r)
@@ -385,10 +402,14 @@ static void index_db_free(struct index_db *db)
 static int index_db_prepare_all(struct index_db *db)
 {
 	for (int id = 0; id < INDEX_STMT_COUNT; id++) {
-		int rc = sqlite3_prepare_v3(db->db, index_db_sql[id], -1,
-					    SQLITE_PREPARE_PERSISTENT,
-					    &db->stmts[id], NULL);
+		int rc;
 
+		/* the migration prepared transaction control already */
+		if (db->stmts[id] != NULL)
+			continue;
+		rc = sqlite3_prepare_v3(db->db, index_db_sql[id], -1,
+					SQLITE_PREPARE_PERSISTENT,
+					&db->stmts[id], NULL);
 		if (rc != SQLITE_OK) {
 			log_error("index %s: statement %d doesn't fit the "
 				  "schema: %s",

@@ -58,6 +58,12 @@ enum index_stmt {
 	INDEX_STMT_CACHE_DELETE,
 	INDEX_STMT_CACHE_DELETE_ALL,
 	INDEX_STMT_KEYWORDS_DELETE_ALL,
+	/* transaction control: prepared once like the rest, not parsed
+	   again by sqlite3_exec() for every transaction */
+	INDEX_STMT_BEGIN,
+	INDEX_STMT_BEGIN_IMMEDIATE,
+	INDEX_STMT_COMMIT,
+	INDEX_STMT_ROLLBACK,
 
 	INDEX_STMT_COUNT
 };
