@@ -7,6 +7,8 @@
 
 #include "buffer.h"
 
+#include <stdint.h>
+
 typedef buffer_t string_t;
 
 string_t *str_new(size_t initial_size, size_t max);
@@ -21,6 +23,9 @@ static inline size_t str_len(const string_t *str)
 int str_append(string_t *str, const char *cstr);
 int str_append_n(string_t *str, const void *data, size_t len);
 int str_append_c(string_t *str, char chr);
+/* Appends num in decimal: what str_printfa(str, "%llu") does, without the
+   cost of a printf in per-message loops. */
+int str_append_uint(string_t *str, uint64_t num);
 int str_printfa(string_t *str, const char *fmt, ...) ATTR_FORMAT(2, 3);
 int str_vprintfa(string_t *str, const char *fmt, va_list args)
 	ATTR_FORMAT(2, 0);

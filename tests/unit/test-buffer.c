@@ -85,6 +85,34 @@ static void test_str(void **state)
 	assert_string_equal(str_c(str), "ab");
 	assert_true(str->overflow);
 	str_free(&str);
+
+	/* printf into the room a string has, and past it */
+	str = str_new(8, 64);
+	assert_int_equal(str_printfa(str, "%s", "1234567"), 0);
+	assert_string_equal(str_c(str), "1234567");
+	assert_int_equal(str_printfa(str, "%s-%u", "abcdefghij", 99u), 0);
+	assert_string_equal(str_c(str), "1234567abcdefghij-99");
+	assert_int_equal(str_len(str), 20);
+	assert_int_equal(str_printfa(str, "%050d", 7), -1);
+	assert_string_equal(str_c(str), "1234567abcdefghij-99");
+	str_free(&str);
+
+	/* up to the cap exactly: the room may be bigger than the cap */
+	str = str_new(64, 10);
+	assert_int_equal(str_printfa(str, "%s", "12345678901"), -1);
+	assert_string_equal(str_c(str), "");
+	assert_int_equal(str_printfa(str, "%s", "1234567890"), 0);
+	assert_string_equal(str_c(str), "1234567890");
+	str_free(&str);
+
+	str = str_new(0, 64);
+	assert_int_equal(str_append_uint(str, 0), 0);
+	str_append_c(str, ' ');
+	str_append_uint(str, 42);
+	str_append_c(str, ' ');
+	str_append_uint(str, UINT64_MAX);
+	assert_string_equal(str_c(str), "0 42 18446744073709551615");
+	str_free(&str);
 }
 
 static void test_array(void **state)
