@@ -179,17 +179,20 @@ static int imap_fetch_write_structure(struct imap_fetch_ctx *ctx,
 	if ((fields & IMAP_FETCH_ENVELOPE) != 0) {
 		if (mail_get_envelope(ctx->mail, &value) < 0)
 			return -1;
-		str_printfa(dest, " ENVELOPE %s", value);
+		str_append(dest, " ENVELOPE ");
+		str_append(dest, value);
 	}
 	if ((fields & IMAP_FETCH_BODY) != 0) {
 		if (mail_get_body(ctx->mail, &value) < 0)
 			return -1;
-		str_printfa(dest, " BODY %s", value);
+		str_append(dest, " BODY ");
+		str_append(dest, value);
 	}
 	if ((fields & IMAP_FETCH_BODYSTRUCTURE) != 0) {
 		if (mail_get_bodystructure(ctx->mail, &value) < 0)
 			return -1;
-		str_printfa(dest, " BODYSTRUCTURE %s", value);
+		str_append(dest, " BODYSTRUCTURE ");
+		str_append(dest, value);
 	}
 	return 0;
 }
@@ -202,8 +205,8 @@ static int imap_fetch_write_ids(struct imap_fetch_ctx *ctx, string_t *dest)
 	if ((ctx->query->fields & IMAP_FETCH_RFC822_SIZE) != 0) {
 		if (mail_get_size(ctx->mail, &size) < 0)
 			return -1;
-		str_printfa(dest, " RFC822.SIZE %llu",
-			    (unsigned long long)size);
+		str_append(dest, " RFC822.SIZE ");
+		str_append_uint(dest, size);
 	}
 	if ((ctx->query->fields & IMAP_FETCH_EMAILID) != 0) {
 		if (mail_get_guid(ctx->mail, &id) < 0)
@@ -227,16 +230,19 @@ static int imap_fetch_write_items(struct imap_fetch_ctx *ctx, string_t *dest)
 	struct mail *mail = ctx->mail;
 	uint32_t uid = mail_get_uid(mail);
 
-	if ((ctx->query->fields & IMAP_FETCH_UID) != 0)
-		str_printfa(dest, " UID %u", uid);
+	if ((ctx->query->fields & IMAP_FETCH_UID) != 0) {
+		str_append(dest, " UID ");
+		str_append_uint(dest, uid);
+	}
 	if (imap_fetch_wants_flags(ctx, uid)) {
 		str_append(dest, " FLAGS ");
 		imap_write_flags(dest, mail_get_flags(mail),
 				 mail_get_keywords(mail));
 	}
 	if (imap_fetch_wants_modseq(ctx, uid)) {
-		str_printfa(dest, " MODSEQ (%llu)",
-			    (unsigned long long)mail_get_modseq(mail));
+		str_append(dest, " MODSEQ (");
+		str_append_uint(dest, mail_get_modseq(mail));
+		str_append_c(dest, ')');
 	}
 	if (imap_fetch_write_dates(ctx, dest) < 0 ||
 	    imap_fetch_write_ids(ctx, dest) < 0 ||
@@ -250,7 +256,9 @@ static int imap_fetch_write_head(struct imap_fetch_ctx *ctx, string_t *dest)
 {
 	size_t items;
 
-	str_printfa(dest, "* %u FETCH (", mail_get_seq(ctx->mail));
+	str_append(dest, "* ");
+	str_append_uint(dest, mail_get_seq(ctx->mail));
+	str_append(dest, " FETCH (");
 	items = dest->used;
 	if (imap_fetch_write_items(ctx, dest) < 0)
 		return -1;

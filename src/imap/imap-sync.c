@@ -43,10 +43,17 @@ void imap_sync_append_fetch_flags(struct imap_client *client, string_t *dest,
 				  enum mail_flags flags,
 				  const char *const *keywords, uint64_t modseq)
 {
-	str_printfa(dest, "* %u FETCH (UID %u FLAGS ", seq, uid);
+	str_append(dest, "* ");
+	str_append_uint(dest, seq);
+	str_append(dest, " FETCH (UID ");
+	str_append_uint(dest, uid);
+	str_append(dest, " FLAGS ");
 	imap_write_flags(dest, flags, keywords);
-	if (imap_sync_want_modseq(client))
-		str_printfa(dest, " MODSEQ (%llu)", (unsigned long long)modseq);
+	if (imap_sync_want_modseq(client)) {
+		str_append(dest, " MODSEQ (");
+		str_append_uint(dest, modseq);
+		str_append_c(dest, ')');
+	}
 	str_append(dest, ")\r\n");
 }
 
