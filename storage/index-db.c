@@ -134,6 +134,22 @@ static const char *const index_db_sql[INDEX_STMT_COUNT] = {
 	[INDEX_STMT_MSG_RANGE] =
 		"SELECT " MSG_COLUMNS " FROM messages WHERE mailbox_id = ?1"
 		" AND uid >= ?2 AND uid <= ?3 ORDER BY uid LIMIT ?4",
+	/* what FETCH FLAGS and flag searches read: no strings or blobs */
+	[INDEX_STMT_MSG_RANGE_FLAGS] =
+		"SELECT uid, flags, keywords, modseq FROM messages"
+		" WHERE mailbox_id = ?1 AND uid >= ?2 AND uid <= ?3"
+		" ORDER BY uid LIMIT ?4",
+	/* the rows with their cached ENVELOPE/BODYSTRUCTURE/BODY/parts:
+	   one statement for a batch instead of one per message */
+	[INDEX_STMT_MSG_RANGE_CACHE] =
+		"SELECT m.uid, m.flags, m.keywords, m.modseq, m.location,"
+		" m.extra, m.psize, m.vsize, m.received, m.received_tz,"
+		" m.saved, m.guid, m.pop3_uidl, c.sent, c.sent_tz,"
+		" c.envelope, c.bodystructure, c.body, c.parts"
+		" FROM messages m LEFT JOIN message_cache c"
+		" ON c.mailbox_id = m.mailbox_id AND c.uid = m.uid"
+		" WHERE m.mailbox_id = ?1 AND m.uid >= ?2 AND m.uid <= ?3"
+		" ORDER BY m.uid LIMIT ?4",
 	[INDEX_STMT_MSG_ALL] =
 		"SELECT " MSG_COLUMNS " FROM messages WHERE mailbox_id = ?1"
 		" ORDER BY uid",

@@ -1,7 +1,10 @@
 /* Iterating over messages for FETCH, POP3 and search: index rows are read
    in batches (so that no SQLite statement stays open between calls, which
    may come from different pool threads), in UID order, with the sequence
-   number tracked by a cursor over the view's ranges. */
+   number tracked by a cursor over the view's ranges. A batch reads what
+   the fields ask for in one statement: only flags for FLAGS, the cached
+   ENVELOPE/BODYSTRUCTURE with the rows when those are wanted; anything
+   else is read per message on demand. */
 
 #include "mail-glue.h"
 #include "mail-private.h"
@@ -16,9 +19,17 @@
 
 #define MAIL_FETCH_BATCH 256
 
+/* Fields a FLAGS-only row (INDEX_STMT_MSG_RANGE_FLAGS) answers. */
+#define MAIL_FETCH_FIELDS_FLAGS_ROW (MAIL_FETCH_FLAGS | MAIL_FETCH_MODSEQ)
+/* Fields that read the message cache. */
+#define MAIL_FETCH_FIELDS_CACHE                                             \
+	(MAIL_FETCH_ENVELOPE | MAIL_FETCH_BODYSTRUCTURE | MAIL_FETCH_BODY | \
+	 MAIL_FETCH_PARTS)
+
 struct mail_fetch_ctx {
 	struct mailbox *box;
 	enum mail_fetch_field fields;
+	enum index_stmt batch_stmt;
 	struct seq_range_set uids;
 	/* next UID to read */
 	unsigned int range_idx;
@@ -27,6 +38,8 @@ struct mail_fetch_ctx {
 
 	struct pool *batch_pool;
 	struct index_record *batch;
+	/* with INDEX_STMT_MSG_RANGE_CACHE, else NULL */
+	struct mail_cached *batch_cached;
 	unsigned int batch_count, batch_pos;
 
 	/* sequence cursor over the view */
@@ -47,6 +60,12 @@ struct mail_fetch_ctx *mailbox_fetch_init(struct mailbox *box,
 	i_assert(box->opened);
 	ctx->box = box;
 	ctx->fields = fields;
+	if ((fields & ~MAIL_FETCH_FIELDS_FLAGS_ROW) == 0)
+		ctx->batch_stmt = INDEX_STMT_MSG_RANGE_FLAGS;
+	else if ((fields & MAIL_FETCH_FIELDS_CACHE) != 0)
+		ctx->batch_stmt = INDEX_STMT_MSG_RANGE_CACHE;
+	else
+		ctx->batch_stmt = INDEX_STMT_MSG_RANGE;
 	seq_range_set_init(&ctx->uids, NULL);
 	seq_range_set_copy(&ctx->uids, uids);
 	seq_range_set_intersect(&ctx->uids, &box->uids);
@@ -59,13 +78,56 @@ struct mail_fetch_ctx *mailbox_fetch_init(struct mailbox *box,
 	return ctx;
 }
 
+static const char *mail_fetch_column_str(sqlite3_stmt *stmt, int col,
+					 struct pool *pool)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+
+	return text == NULL ? NULL : pool_strdup(pool, (const char *)text);
+}
+
+/* The cache columns sent, sent_tz, envelope, bodystructure, body, parts
+   from column col on (INDEX_STMT_CACHE_GET, INDEX_STMT_MSG_RANGE_CACHE);
+   not loaded when the envelope is NULL (no cache row). */
+static void mail_cached_from_row(sqlite3_stmt *stmt, int col, struct pool *pool,
+				 struct mail_cached *cached_r)
+{
+	memset(cached_r, 0, sizeof(*cached_r));
+	if (sqlite3_column_type(stmt, col + 2) == SQLITE_NULL)
+		return;
+	cached_r->loaded = true;
+	cached_r->sent = (time_t)sqlite3_column_int64(stmt, col);
+	cached_r->sent_tz = sqlite3_column_int(stmt, col + 1);
+	cached_r->envelope = mail_fetch_column_str(stmt, col + 2, pool);
+	cached_r->bodystructure = mail_fetch_column_str(stmt, col + 3, pool);
+	cached_r->body = mail_fetch_column_str(stmt, col + 4, pool);
+	cached_r->parts_size = (size_t)sqlite3_column_bytes(stmt, col + 5);
+	cached_r->parts = pool_memdup(pool, sqlite3_column_blob(stmt, col + 5),
+				      cached_r->parts_size);
+}
+
+static void mail_fetch_read_row(struct mail_fetch_ctx *ctx, sqlite3_stmt *stmt,
+				struct index_record *rec_r)
+{
+	if (ctx->batch_stmt != INDEX_STMT_MSG_RANGE_FLAGS) {
+		index_record_from_row(stmt, ctx->batch_pool, rec_r);
+		return;
+	}
+	memset(rec_r, 0, sizeof(*rec_r));
+	rec_r->uid = (uint32_t)sqlite3_column_int64(stmt, 0);
+	rec_r->flags = (uint32_t)sqlite3_column_int64(stmt, 1);
+	rec_r->keywords = (uint64_t)sqlite3_column_int64(stmt, 2);
+	rec_r->modseq = (uint64_t)sqlite3_column_int64(stmt, 3);
+}
+
 /* Reads the next batch of rows. Lock held. */
 static int mail_fetch_load_batch(struct mail_fetch_ctx *ctx)
 {
 	struct index_db *db = ctx->box->user->db;
 	const struct seq_range *r = &ctx->uids.ranges[ctx->range_idx];
 	ARRAY(struct index_record) recs = ARRAY_INIT;
-	sqlite3_stmt *stmt = index_db_stmt(db, INDEX_STMT_MSG_RANGE);
+	ARRAY(struct mail_cached) cached = ARRAY_INIT;
+	sqlite3_stmt *stmt = index_db_stmt(db, ctx->batch_stmt);
 	uint32_t covered_to = r->last;
 	int rc;
 
@@ -74,10 +136,21 @@ static int mail_fetch_load_batch(struct mail_fetch_ctx *ctx)
 	sqlite3_bind_int64(stmt, 2, ctx->next_uid);
 	sqlite3_bind_int64(stmt, 3, r->last);
 	sqlite3_bind_int(stmt, 4, MAIL_FETCH_BATCH);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		index_record_from_row(stmt, ctx->batch_pool,
-				      array_push_new(&recs));
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		mail_fetch_read_row(ctx, stmt, array_push_new(&recs));
+		if (ctx->batch_stmt == INDEX_STMT_MSG_RANGE_CACHE)
+			mail_cached_from_row(stmt, 13, ctx->batch_pool,
+					     array_push_new(&cached));
+	}
 	sqlite3_reset(stmt);
+	ctx->batch_cached = NULL;
+	if (cached.count > 0) {
+		ctx->batch_cached = p_new(ctx->batch_pool, struct mail_cached,
+					  cached.count);
+		memcpy(ctx->batch_cached, cached.v,
+		       cached.count * sizeof(*cached.v));
+	}
+	array_free(&cached);
 	if (rc != SQLITE_DONE) {
 		array_free(&recs);
 		return index_db_error(db, rc, "fetch");
@@ -122,9 +195,11 @@ static uint32_t mail_fetch_seq(struct mail_fetch_ctx *ctx, uint32_t uid)
 			  (uid - view->ranges[ctx->view_idx].first) + 1);
 }
 
-static void mail_fetch_set(struct mail_fetch_ctx *ctx,
-			   const struct index_record *rec)
+static void mail_fetch_set(struct mail_fetch_ctx *ctx, unsigned int idx)
 {
+	const struct index_record *rec = &ctx->batch[idx];
+	const struct mail_cached *cached =
+		ctx->batch_cached == NULL ? NULL : &ctx->batch_cached[idx];
 	struct mail *mail = &ctx->mail;
 	struct pool *pool = mail->pool;
 
@@ -134,8 +209,13 @@ static void mail_fetch_set(struct mail_fetch_ctx *ctx,
 	mail->box = ctx->box;
 	mail->pool = pool;
 	mail->rec = *rec;
+	mail->partial = ctx->batch_stmt == INDEX_STMT_MSG_RANGE_FLAGS;
 	mail->received_tz = rec->received_tz_offset;
 	mail->seq = mail_fetch_seq(ctx, rec->uid);
+	/* the batch pool lives until the next batch is read, which is
+	   after this message */
+	if (cached != NULL)
+		mail->cache = *cached;
 }
 
 int mailbox_fetch_next(struct mail_fetch_ctx *ctx, struct mail **mail_r)
@@ -161,7 +241,7 @@ int mailbox_fetch_next(struct mail_fetch_ctx *ctx, struct mail **mail_r)
 		if (ctx->batch_pos == ctx->batch_count)
 			return 0;
 	}
-	mail_fetch_set(ctx, &ctx->batch[ctx->batch_pos++]);
+	mail_fetch_set(ctx, ctx->batch_pos++);
 	*mail_r = &ctx->mail;
 	return 1;
 }
@@ -186,6 +266,41 @@ int mailbox_fetch_deinit(struct mail_fetch_ctx **_ctx)
 }
 
 /* ---- accessors ---- */
+
+/* Reads the rest of a partial row. Lock held. Returns 0, or -1 (EXPUNGED
+   when the row is gone). */
+static int mail_rec_complete(struct mail *mail)
+{
+	struct index_record rec;
+	int ret;
+
+	if (!mail->partial)
+		return 0;
+	ret = index_message_get(mail->box->ibox, mail->rec.uid, mail->pool,
+				&rec);
+	if (ret == 0)
+		storage_error_set(MAIL_ERROR_EXPUNGED, "Message was expunged");
+	if (ret <= 0)
+		return -1;
+	mail->rec = rec;
+	mail->received_tz = rec.received_tz_offset;
+	mail->partial = false;
+	return 0;
+}
+
+/* mail_rec_complete() for an accessor that needs more than flags. */
+static int mail_rec_get(struct mail *mail)
+{
+	struct mail_error_sink *prev;
+	int ret;
+
+	if (!mail->partial)
+		return 0;
+	prev = mailbox_begin(mail->box);
+	ret = storage_error_is_set() ? -1 : mail_rec_complete(mail);
+	mailbox_end(mail->box, prev);
+	return ret;
+}
 
 uint32_t mail_get_uid(const struct mail *mail)
 {
@@ -264,6 +379,8 @@ int mail_get_received_date(struct mail *mail, time_t *date_r, int *tz_offset_r)
 	struct mail_error_sink *prev;
 	int ret = 0;
 
+	if (mail_rec_get(mail) < 0)
+		return -1;
 	if (mail->rec.received_date == 0) {
 		prev = mailbox_begin(mail->box);
 		ret = mail_load_received_date(mail);
@@ -277,6 +394,8 @@ int mail_get_received_date(struct mail *mail, time_t *date_r, int *tz_offset_r)
 
 int mail_get_save_date(struct mail *mail, time_t *date_r)
 {
+	if (mail_rec_get(mail) < 0)
+		return -1;
 	/* messages indexed from files others wrote have no save date: use
 	   INTERNALDATE, as Dovecot uses the file's ctime */
 	if (mail->rec.save_date == 0)
@@ -290,6 +409,8 @@ int mail_get_size(struct mail *mail, uint64_t *size_r)
 	struct mail_data data;
 	int ret;
 
+	if (mail_rec_get(mail) < 0)
+		return -1;
 	if (mail->rec.virtual_size == 0 ||
 	    (mail->rec.flags & (INDEX_FLAG_CRLF | INDEX_FLAG_HAS_LF)) == 0) {
 		if (mail->rec.virtual_size != 0 &&
@@ -312,6 +433,8 @@ int mail_get_guid(struct mail *mail, const char **guid_r)
 	const struct mail_backend *backend = mail->box->user->storage.backend;
 	unsigned char guid[16];
 
+	if (mail_rec_get(mail) < 0)
+		return -1;
 	if (mail->guid_hex[0] == '\0') {
 		if (mail->rec.guid != NULL)
 			memcpy(guid, mail->rec.guid, 16);
@@ -338,9 +461,10 @@ int mail_get_data(struct mail *mail, struct mail_data *data_r)
 	struct mail_error_sink *prev = mailbox_begin(mail->box);
 	int ret;
 
-	ret = storage_error_is_set() ? -1
-				     : mail_data_open(mail->box, &mail->rec,
-						      mail->pool, data_r);
+	if (storage_error_is_set() || mail_rec_complete(mail) < 0)
+		ret = -1;
+	else
+		ret = mail_data_open(mail->box, &mail->rec, mail->pool, data_r);
 	mailbox_end(mail->box, prev);
 	return ret > 0 ? 0 : -1;
 }
@@ -371,25 +495,8 @@ static int mail_cache_read(struct mail *mail)
 	sqlite3_bind_int64(stmt, 1, mail->box->ibox->b.index_id);
 	sqlite3_bind_int64(stmt, 2, mail->rec.uid);
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 2) != SQLITE_NULL) {
-		const char *text;
-
-		mail->sent = (time_t)sqlite3_column_int64(stmt, 0);
-		mail->sent_tz = sqlite3_column_int(stmt, 1);
-		text = (const char *)sqlite3_column_text(stmt, 2);
-		mail->envelope = pool_strdup(mail->pool, text);
-		text = (const char *)sqlite3_column_text(stmt, 3);
-		mail->bodystructure =
-			text == NULL ? NULL : pool_strdup(mail->pool, text);
-		text = (const char *)sqlite3_column_text(stmt, 4);
-		mail->body =
-			text == NULL ? NULL : pool_strdup(mail->pool, text);
-		mail->parts_size = (size_t)sqlite3_column_bytes(stmt, 5);
-		mail->parts =
-			pool_memdup(mail->pool, sqlite3_column_blob(stmt, 5),
-				    mail->parts_size);
-		mail->cache_loaded = true;
-	}
+	if (rc == SQLITE_ROW)
+		mail_cached_from_row(stmt, 0, mail->pool, &mail->cache);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
 		       ? 0
@@ -403,13 +510,14 @@ static void mail_cache_write(struct mail *mail)
 
 	sqlite3_bind_int64(stmt, 1, mail->box->ibox->b.index_id);
 	sqlite3_bind_int64(stmt, 2, mail->rec.uid);
-	sqlite3_bind_int64(stmt, 3, mail->sent);
-	sqlite3_bind_int(stmt, 4, mail->sent_tz);
-	sqlite3_bind_text(stmt, 5, mail->envelope, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 6, mail->bodystructure, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 7, mail->body, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 8, mail->parts, (int)mail->parts_size,
+	sqlite3_bind_int64(stmt, 3, mail->cache.sent);
+	sqlite3_bind_int(stmt, 4, mail->cache.sent_tz);
+	sqlite3_bind_text(stmt, 5, mail->cache.envelope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, mail->cache.bodystructure, -1,
 			  SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, mail->cache.body, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 8, mail->cache.parts,
+			  (int)mail->cache.parts_size, SQLITE_STATIC);
 	(void)index_db_exec_stmt(db, stmt);
 }
 
@@ -419,13 +527,14 @@ int mail_cache_load(struct mail *mail)
 	struct mail_data data;
 	int ret;
 
-	if (mail->cache_loaded)
+	if (mail->cache.loaded)
 		return 0;
 	if (mail_cache_read(mail) < 0)
 		return -1;
-	if (mail->cache_loaded)
+	if (mail->cache.loaded)
 		return 0;
-	if (mail_data_open(mail->box, &mail->rec, mail->pool, &data) <= 0)
+	if (mail_rec_complete(mail) < 0 ||
+	    mail_data_open(mail->box, &mail->rec, mail->pool, &data) <= 0)
 		return -1;
 	ret = mail_glue_parse(mail->pool, data.data, data.size, &parsed);
 	mail_data_release(&data);
@@ -435,22 +544,28 @@ int mail_cache_load(struct mail *mail)
 				     mail->rec.uid);
 		return -1;
 	}
-	mail->envelope = parsed.envelope;
-	mail->bodystructure = parsed.bodystructure;
-	mail->body = parsed.body;
-	mail->parts = parsed.parts;
-	mail->parts_size = parsed.parts_size;
-	mail->sent = parsed.sent_date;
-	mail->sent_tz = parsed.sent_tz;
-	mail->cache_loaded = true;
+	mail->cache.envelope = parsed.envelope;
+	mail->cache.bodystructure = parsed.bodystructure;
+	mail->cache.body = parsed.body;
+	mail->cache.parts = parsed.parts;
+	mail->cache.parts_size = parsed.parts_size;
+	mail->cache.sent = parsed.sent_date;
+	mail->cache.sent_tz = parsed.sent_tz;
+	mail->cache.loaded = true;
 	mail_cache_write(mail);
 	return 0;
 }
 
 static int mail_cache_get(struct mail *mail)
 {
-	struct mail_error_sink *prev = mailbox_begin(mail->box);
-	int ret = storage_error_is_set() ? -1 : mail_cache_load(mail);
+	struct mail_error_sink *prev;
+	int ret;
+
+	/* read with the batch */
+	if (mail->cache.loaded)
+		return 0;
+	prev = mailbox_begin(mail->box);
+	ret = storage_error_is_set() ? -1 : mail_cache_load(mail);
 
 	mailbox_end(mail->box, prev);
 	return ret;
@@ -460,9 +575,9 @@ int mail_get_sent_date(struct mail *mail, time_t *date_r, int *tz_offset_r)
 {
 	if (mail_cache_get(mail) < 0)
 		return -1;
-	*date_r = mail->sent;
+	*date_r = mail->cache.sent;
 	if (tz_offset_r != NULL)
-		*tz_offset_r = mail->sent_tz;
+		*tz_offset_r = mail->cache.sent_tz;
 	return 0;
 }
 
@@ -470,23 +585,23 @@ int mail_get_envelope(struct mail *mail, const char **envelope_r)
 {
 	if (mail_cache_get(mail) < 0)
 		return -1;
-	*envelope_r = mail->envelope;
+	*envelope_r = mail->cache.envelope;
 	return 0;
 }
 
 int mail_get_bodystructure(struct mail *mail, const char **bodystructure_r)
 {
-	if (mail_cache_get(mail) < 0 || mail->bodystructure == NULL)
+	if (mail_cache_get(mail) < 0 || mail->cache.bodystructure == NULL)
 		return -1;
-	*bodystructure_r = mail->bodystructure;
+	*bodystructure_r = mail->cache.bodystructure;
 	return 0;
 }
 
 int mail_get_body(struct mail *mail, const char **body_r)
 {
-	if (mail_cache_get(mail) < 0 || mail->body == NULL)
+	if (mail_cache_get(mail) < 0 || mail->cache.body == NULL)
 		return -1;
-	*body_r = mail->body;
+	*body_r = mail->cache.body;
 	return 0;
 }
 
@@ -495,7 +610,7 @@ int mail_get_parts(struct mail *mail, const unsigned char **data_r,
 {
 	if (mail_cache_get(mail) < 0)
 		return -1;
-	*data_r = mail->parts;
-	*size_r = mail->parts_size;
+	*data_r = mail->cache.parts;
+	*size_r = mail->cache.parts_size;
 	return 0;
 }

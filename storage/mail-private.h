@@ -5,6 +5,16 @@
 
 #include "storage-private.h"
 
+/* The parsed fields the index caches for a message (message_cache). */
+struct mail_cached {
+	bool loaded;
+	time_t sent;
+	int sent_tz;
+	const char *envelope, *bodystructure, *body;
+	const unsigned char *parts;
+	size_t parts_size;
+};
+
 struct mail {
 	struct mail_fetch_ctx *ctx;
 	struct mailbox *box;
@@ -13,12 +23,10 @@ struct mail {
 	uint32_t seq;
 	int received_tz;
 
-	bool cache_loaded;
-	time_t sent;
-	int sent_tz;
-	const char *envelope, *bodystructure, *body;
-	const unsigned char *parts;
-	size_t parts_size;
+	/* The row holds uid, flags, keywords and modseq only (a batch read
+	   for FLAGS): the rest is read when asked for. */
+	bool partial;
+	struct mail_cached cache;
 	char guid_hex[33];
 };
 

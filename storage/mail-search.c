@@ -228,6 +228,68 @@ static int search_eval_list(struct mail_search_ctx *ctx, struct mail *mail,
 	return any ? 0 : 1;
 }
 
+/* What the keys read of each message: the fetch iterator reads it with
+   the rows (flags only, for the common flag searches). */
+static enum mail_fetch_field
+search_keys_fields(const struct mail_search_key *keys)
+{
+	enum mail_fetch_field fields = 0;
+
+	for (const struct mail_search_key *key = keys; key != NULL;
+	     key = key->next) {
+		switch (key->type) {
+		case SEARCH_ALL:
+		case SEARCH_SAVEDATESUPPORTED:
+		case SEARCH_SEQSET:
+		case SEARCH_UIDSET:
+		case SEARCH_THREADID:
+			break;
+		case SEARCH_FLAGS:
+		case SEARCH_KEYWORD:
+			fields |= MAIL_FETCH_FLAGS;
+			break;
+		case SEARCH_MODSEQ:
+			fields |= MAIL_FETCH_MODSEQ;
+			break;
+		case SEARCH_BEFORE:
+		case SEARCH_ON:
+		case SEARCH_SINCE:
+			fields |= MAIL_FETCH_RECEIVED_DATE;
+			break;
+		case SEARCH_SENTBEFORE:
+		case SEARCH_SENTON:
+		case SEARCH_SENTSINCE:
+			/* the sent date is cached with the ENVELOPE */
+			fields |=
+				MAIL_FETCH_ENVELOPE | MAIL_FETCH_RECEIVED_DATE;
+			break;
+		case SEARCH_SAVEDBEFORE:
+		case SEARCH_SAVEDON:
+		case SEARCH_SAVEDSINCE:
+			fields |= MAIL_FETCH_SAVE_DATE;
+			break;
+		case SEARCH_LARGER:
+		case SEARCH_SMALLER:
+			fields |= MAIL_FETCH_SIZE;
+			break;
+		case SEARCH_HEADER:
+		case SEARCH_BODY:
+		case SEARCH_TEXT:
+			fields |= MAIL_FETCH_DATA;
+			break;
+		case SEARCH_EMAILID:
+			fields |= MAIL_FETCH_GUID;
+			break;
+		case SEARCH_AND:
+		case SEARCH_OR:
+		case SEARCH_NOT:
+			fields |= search_keys_fields(key->u.subkeys);
+			break;
+		}
+	}
+	return fields;
+}
+
 int mailbox_search(struct mailbox *box, const struct mail_search_key *keys,
 		   struct pool *pool, struct mail_search_result *result_r)
 {
@@ -244,7 +306,8 @@ int mailbox_search(struct mailbox *box, const struct mail_search_key *keys,
 	ctx.pool = pool_create("search", 4096);
 	ctx.messages = mailbox_get_messages_count(box);
 	ctx.max_uid = seq_range_set_max(&box->uids);
-	fetch = mailbox_fetch_init(box, &box->uids, MAIL_FETCH_FLAGS);
+	fetch = mailbox_fetch_init(box, &box->uids,
+				   MAIL_FETCH_FLAGS | search_keys_fields(keys));
 	while ((ret = mailbox_fetch_next(fetch, &mail)) > 0) {
 		pool_clear(ctx.pool);
 		ret = search_eval_list(&ctx, mail, keys, false);

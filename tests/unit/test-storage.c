@@ -671,6 +671,58 @@ static void test_cached_parse(void **state)
 	mailbox_free(&box);
 }
 
+/* A FLAGS fetch reads flag columns only; the rest of a row is read when
+   asked for, and a message expunged meanwhile says so. */
+static void test_fetch_flags_rows(void **state)
+{
+	struct test_env *env = *state;
+	struct mail_fetch_ctx *ctx;
+	struct mailbox *box, *other;
+	struct seq_range_set uids;
+	struct mail *mail;
+	struct mail_data data;
+	enum mail_error code;
+	const char *guid;
+	uint64_t size;
+	time_t date;
+
+	test_save(env, "INBOX", MSG1, MAIL_SEEN, NULL);
+	test_save(env, "INBOX", MSG1, 0, NULL);
+	box = test_open(env, "INBOX", 0);
+	ctx = mailbox_fetch_init(box, mailbox_get_uids(box),
+				 MAIL_FETCH_FLAGS | MAIL_FETCH_MODSEQ);
+	assert_int_equal(mailbox_fetch_next(ctx, &mail), 1);
+	assert_int_equal(mail_get_flags(mail) & MAIL_SEEN, MAIL_SEEN);
+	assert_true(mail_get_modseq(mail) > 0);
+	assert_int_equal(mail_get_received_date(mail, &date, NULL), 0);
+	assert_true(date > 0);
+	assert_int_equal(mail_get_size(mail, &size), 0);
+	assert_int_equal(size, strlen(MSG1_CRLF));
+	assert_int_equal(mail_get_guid(mail, &guid), 0);
+	assert_int_equal(strlen(guid), 32);
+	assert_int_equal(mail_get_data(mail, &data), 0);
+	assert_memory_equal(data.data, MSG1_CRLF, data.size);
+	mail_data_release(&data);
+
+	/* the batch has the second row; another view expunges it */
+	other = test_open(env, "INBOX", 0);
+	seq_range_set_init(&uids, NULL);
+	seq_range_set_add(&uids, 2);
+	assert_int_equal(mailbox_expunge(other, &uids, false, env->pool, NULL),
+			 0);
+	seq_range_set_deinit(&uids);
+	mailbox_free(&other);
+	assert_int_equal(mailbox_fetch_next(ctx, &mail), 1);
+	assert_int_equal(mail_get_uid(mail), 2);
+	assert_int_equal(mail_get_flags(mail) & MAIL_SEEN, 0);
+	assert_int_equal(mail_get_size(mail, &size), -1);
+	(void)mailbox_get_last_error(box, &code);
+	assert_int_equal(code, MAIL_ERROR_EXPUNGED);
+	assert_int_equal(mailbox_fetch_next(ctx, &mail), 0);
+	mailbox_fetch_deinit(&ctx);
+	mailbox_free(&box);
+}
+
 static void test_search_unicode(void **state)
 {
 	struct test_env *env = *state;
@@ -775,6 +827,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cached_parse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_flags_rows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_search_unicode, setup,
 						teardown),
