@@ -109,7 +109,7 @@ void imap_command_free(struct imap_command *cmd)
 
 static unsigned int imap_command_sync_flags(const struct imap_command *cmd);
 
-static void imap_command_work_cb(uv_work_t *req)
+static void imap_command_work_cb(struct work_req *req)
 {
 	struct imap_command *cmd =
 		CONTAINER_OF(req, struct imap_command, work_req_);
@@ -119,15 +119,12 @@ static void imap_command_work_cb(uv_work_t *req)
 		imap_client_sync_in_work(cmd, imap_command_sync_flags(cmd));
 }
 
-static void imap_command_after_work_cb(uv_work_t *req, int status)
+static void imap_command_after_work_cb(struct work_req *req)
 {
 	struct imap_command *cmd =
 		CONTAINER_OF(req, struct imap_command, work_req_);
 	struct conn *conn = cmd->client->conn;
 
-	/* UV_ECANCELED can't happen: nothing cancels a queued command; the
-	   work ran and its results are there either way. */
-	(void)status;
 	cmd->working_ = false;
 	cmd->final_work_ = false;
 	cmd->done_fn_(cmd);
@@ -148,9 +145,8 @@ static void imap_command_queue_work(struct imap_command *cmd,
 	cmd->final_work_ = final;
 	cmd->working_ = true;
 	conn_ref(cmd->client->conn);
-	if (uv_queue_work(imap_env->loop, &cmd->work_req_, imap_command_work_cb,
-			  imap_command_after_work_cb) < 0)
-		panic("uv_queue_work() failed");
+	work_pool_queue(&cmd->work_req_, imap_command_work_cb,
+			imap_command_after_work_cb);
 }
 
 void imap_command_run_work(struct imap_command *cmd,

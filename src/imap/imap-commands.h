@@ -87,6 +87,7 @@
 
 #include "imap-arg.h"
 #include "macros.h"
+#include "work-pool.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -183,7 +184,7 @@ struct imap_command {
 	const char *tagline_;
 	void *sync_ctx_;
 	uint64_t literal_left_;
-	uv_work_t work_req_;
+	struct work_req work_req_;
 	unsigned int sync_flags_; /* enum mailbox_sync_flags */
 	bool working_;
 	bool ending_;

@@ -65,11 +65,11 @@ void imap_storage_open_user(struct imap_command *cmd, const char *username,
 /* ---- Releasing a closed session's storage ---- */
 
 struct imap_release_req {
-	uv_work_t req;
+	struct work_req req;
 	struct imap_client *client;
 };
 
-static void imap_release_work_cb(uv_work_t *req)
+static void imap_release_work_cb(struct work_req *req)
 {
 	struct imap_release_req *release =
 		CONTAINER_OF(req, struct imap_release_req, req);
@@ -80,7 +80,7 @@ static void imap_release_work_cb(uv_work_t *req)
 		mail_user_unref(&client->user);
 }
 
-static void imap_release_after_work_cb(uv_work_t *req, int status)
+static void imap_release_after_work_cb(struct work_req *req)
 {
 	struct imap_release_req *release =
 		CONTAINER_OF(req, struct imap_release_req, req);
@@ -103,9 +103,8 @@ void imap_client_release_storage(struct imap_client *client)
 	release = xnew(struct imap_release_req, 1);
 	release->client = client;
 	conn_ref(client->conn);
-	if (uv_queue_work(imap_env->loop, &release->req, imap_release_work_cb,
-			  imap_release_after_work_cb) < 0)
-		panic("uv_queue_work() failed");
+	work_pool_queue(&release->req, imap_release_work_cb,
+			imap_release_after_work_cb);
 }
 
 void imap_client_close_mailbox(struct imap_client *client)

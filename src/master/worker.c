@@ -9,6 +9,7 @@
 #include "pop3-client.h"
 #include "strfuncs.h"
 #include "tls.h"
+#include "work-pool.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 
 /* How often a stopping worker checks whether its sessions are gone. */
 #define WORKER_STOP_POLL_MSECS 50
+/* Threads for storage work: fsyncs and SQLite waits block them. */
+#define WORKER_WORK_THREADS 16
 
 struct worker {
 	uv_loop_t *loop;
@@ -208,6 +211,7 @@ static void worker_deinit(struct worker *worker)
 	uv_close((uv_handle_t *)&worker->sighup, NULL);
 	uv_close((uv_handle_t *)&worker->sigint, NULL);
 	conn_loop_deinit();
+	work_pool_deinit();
 	uv_run(worker->loop, UV_RUN_NOWAIT);
 }
 
@@ -220,10 +224,12 @@ int worker_main(struct postern_config *config, unsigned int index,
 	prctl(PR_SET_NAME, "postern-worker");
 	/* If the master dies, don't linger serving on its sockets. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	/* Storage work runs on libuv's thread pool; fsyncs and SQLite waits
-	   would starve its default of 4 threads. */
+	/* Storage work runs on thread pools (IMAP's on work-pool.h, POP3's
+	   and LMTP's on libuv's); fsyncs and SQLite waits would starve
+	   libuv's default of 4 threads. */
 	setenv("UV_THREADPOOL_SIZE", "16", 0);
 	worker.loop = uv_default_loop();
+	work_pool_init(worker.loop, WORKER_WORK_THREADS);
 	if (worker_env_init(&worker) < 0)
 		return FATAL_EXIT;
 	if (worker_listeners_init(&worker, listener_spec) < 0)
