@@ -320,6 +320,9 @@ int index_db_commit(struct index_db *db)
 		return -1;
 	}
 	db->in_transaction = false;
+	/* after the COMMIT: see index-changes.h */
+	if (db->changes != NULL)
+		index_changes_bump(db->changes);
 	return 0;
 }
 
@@ -404,6 +407,7 @@ static int index_db_configure(struct index_db *db)
 
 static void index_db_free(struct index_db *db)
 {
+	index_changes_close(&db->changes);
 	for (unsigned int i = 0; i < INDEX_STMT_COUNT; i++)
 		sqlite3_finalize(db->stmts[i]);
 	sqlite3_close_v2(db->db);
@@ -469,6 +473,7 @@ static int index_db_try_open(const char *path, struct index_db **db_r,
 		db->dev = st.st_dev;
 		db->ino = st.st_ino;
 	}
+	db->changes = index_changes_open(path);
 	*db_r = db;
 	return ret;
 }
@@ -525,5 +530,15 @@ bool index_db_is_stale(const struct index_db *db)
 
 	if (stat(db->path, &st) < 0)
 		return true;
+	if (db->changes != NULL && index_changes_is_stale(db->changes))
+		return true;
 	return st.st_ino != db->ino || st.st_dev != db->dev;
+}
+
+bool index_db_get_changes(const struct index_db *db, uint64_t *count_r)
+{
+	if (db->changes == NULL)
+		return false;
+	*count_r = index_changes_get(db->changes);
+	return true;
 }

@@ -12,6 +12,8 @@
    rebuilt from the files, whose names carry UIDs and flags (see
    doc/design.md, "Storage"). */
 
+#include "index-changes.h"
+
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,6 +78,9 @@ struct index_db {
 	dev_t dev;
 	ino_t ino;
 	sqlite3_stmt *stmts[INDEX_STMT_COUNT];
+	/* Write transactions committed by any process; NULL if the counter
+	   file can't be used. */
+	struct index_changes *changes;
 	/* A query reported corruption: the next open replaces the file. */
 	bool corrupted;
 	bool in_transaction;
@@ -94,9 +99,14 @@ void index_db_close(struct index_db **db);
    path.broken-<time>, so that the next open makes a new one. */
 void index_db_move_aside(const char *path);
 
-/* True if the file at db->path is no longer the one open (deleted or
-   replaced by another process): reopen. */
+/* True if the file at db->path (or its changes counter) is no longer the
+   one open (deleted or replaced by another process): reopen. */
 bool index_db_is_stale(const struct index_db *db);
+
+/* The count of write transactions committed to the index by any process
+   (index-changes.h). Returns false when there is no counter: then assume
+   that anything may have changed. */
+bool index_db_get_changes(const struct index_db *db, uint64_t *count_r);
 
 /* The prepared statement, reset and with bindings cleared. */
 sqlite3_stmt *index_db_stmt(struct index_db *db, enum index_stmt id);

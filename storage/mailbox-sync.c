@@ -10,6 +10,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* A view reads the index at least this often even when the change count
+   says nothing changed (see index-changes.h). */
+#define MAILBOX_SYNC_READ_INTERVAL_MSECS 1000
 
 static int mailbox_query_uids(struct mailbox *box, enum index_stmt id,
 			      uint64_t arg, struct seq_range_set *uids)
@@ -220,12 +225,38 @@ static int mailbox_sync_read(struct mailbox *box, enum mailbox_sync_flags flags,
 	return 0;
 }
 
+static int64_t mailbox_sync_now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* True when the index's change count is where the view's last read left
+   it, and that read was recent: nothing any process committed since can
+   be missing from the view, and reading again would find no change. The
+   count is read into *changes_r (set *have_changes_r) either way, before
+   a read that follows, so that a commit racing with that read shows up
+   at the next sync. */
+static bool mailbox_sync_unchanged(struct mailbox *box, int64_t now_ms,
+				   uint64_t *changes_r, bool *have_changes_r)
+{
+	*have_changes_r = index_db_get_changes(box->user->db, changes_r);
+	return *have_changes_r && box->synced_changes_set &&
+	       box->synced_changes == *changes_r &&
+	       now_ms - box->synced_ms < MAILBOX_SYNC_READ_INTERVAL_MSECS;
+}
+
 static int mailbox_sync_view(struct mailbox *box, enum mailbox_sync_flags flags,
 			     struct pool *pool,
 			     struct mailbox_sync_result *result)
 {
 	struct index_db *db = box->user->db;
 	uint64_t recent_before = seq_range_set_count(&box->recent_uids);
+	int64_t now_ms = mailbox_sync_now_ms();
+	uint64_t changes;
+	bool have_changes;
 	int ret;
 
 	if ((flags & MAILBOX_SYNC_FLAG_FAST) == 0) {
@@ -237,10 +268,20 @@ static int mailbox_sync_view(struct mailbox *box, enum mailbox_sync_flags flags,
 		if (index_mailbox_sync_files(box->ibox, bflags) < 0)
 			return -1;
 	}
+	if (mailbox_sync_unchanged(box, now_ms, &changes, &have_changes))
+		return 0;
 	if (index_db_begin_read(db) < 0)
 		return -1;
 	ret = mailbox_sync_read(box, flags, pool, result);
 	index_db_end_read(db);
+	/* a read that left expunges for later must be made again by the
+	   sync that may report them */
+	box->synced_changes_set =
+		ret == 0 && have_changes && !result->mailbox_lost &&
+		((flags & MAILBOX_SYNC_FLAG_NO_EXPUNGES) == 0 ||
+		 box->expunge_modseq == box->ibox->highest_modseq);
+	box->synced_changes = changes;
+	box->synced_ms = now_ms;
 	/* new messages become \Recent here (a write, after the reads) */
 	if (ret == 0 && result->messages_changed) {
 		ret = mailbox_claim_recent(box);

@@ -109,6 +109,8 @@ int mailbox_lookup(struct mailbox *box)
 			return 1;
 		index_mailbox_unref(box->user, &box->ibox);
 	}
+	/* a reopened index: the view reads it at its next sync */
+	box->synced_changes_set = false;
 	if (mailbox_name_validate(box->name, &error) < 0) {
 		storage_error_set(MAIL_ERROR_PARAMS, error);
 		return -1;

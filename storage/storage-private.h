@@ -103,6 +103,11 @@ struct mailbox {
 	/* Changes made by this session since its last sync (uid, modseq):
 	   not reported back to it. */
 	ARRAY(struct mailbox_own_change) own;
+	/* The index's change count when the view last read it, and when
+	   (CLOCK_MONOTONIC_COARSE, ms): see mailbox_sync_unchanged(). */
+	uint64_t synced_changes;
+	int64_t synced_ms;
+	bool synced_changes_set;
 };
 
 /* ---- Errors (mail-error.c) ---- */
