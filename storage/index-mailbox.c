@@ -34,6 +34,49 @@ uint64_t index_mailbox_modseq_floor(struct mail_storage *storage,
 	return floor;
 }
 
+/* UIDs the record reserves above UIDNEXT when it is written. The record
+   must be raised before the highest UIDs are expunged (the files are then
+   gone, and a rebuild would hand their UIDs out again), and writing it
+   costs two fsyncs; a client that expunges what it just appended (the
+   highest UID each time) would pay them for every EXPUNGE. With the
+   reserve the record is written once per this many new UIDs, and a
+   rebuilt index starts UIDNEXT up to this much above the old one: UIDs
+   need to ascend, not to be contiguous (RFC 9051 §2.3.1.1). */
+#define INDEX_MAILBOX_UID_RESERVE 1024
+
+/* The backend's high-water marks, once per shared mailbox state. */
+static void index_mailbox_read_marks(struct index_mailbox *ibox)
+{
+	struct mail_storage *storage = ibox->b.storage;
+	struct mailbox_record record;
+
+	if (ibox->record_marks_known)
+		return;
+	if (storage->backend->record_read(storage, ibox->b.name, &record) ==
+		    0 &&
+	    record.uidvalidity == ibox->b.record.uidvalidity) {
+		ibox->b.record.uid_high_water = record.uid_high_water;
+		ibox->b.record.modseq_high_water = record.modseq_high_water;
+	}
+	ibox->record_marks_known = true;
+}
+
+int index_mailbox_protect_uids(struct index_mailbox *ibox, uint32_t max_uid)
+{
+	struct mail_storage *storage = ibox->b.storage;
+	struct mailbox_record *record = &ibox->b.record;
+
+	if (max_uid >= record->uid_high_water)
+		index_mailbox_read_marks(ibox);
+	if (max_uid < record->uid_high_water)
+		return 0;
+	record->uid_high_water = ibox->uidnext + INDEX_MAILBOX_UID_RESERVE;
+	if (record->uid_high_water < ibox->uidnext)
+		record->uid_high_water = UINT32_MAX;
+	record->modseq_high_water = ibox->highest_modseq + 1;
+	return storage->backend->record_write(storage, ibox->b.name, record);
+}
+
 void index_mailbox_clear_keywords(struct index_mailbox *ibox)
 {
 	for (size_t i = 0; i < ibox->keyword_names.count; i++)
@@ -208,6 +251,7 @@ static int index_mailbox_create_row(struct index_mailbox *ibox)
 
 	if (storage->backend->record_read(storage, ibox->b.name, record) < 0)
 		return -1;
+	ibox->record_marks_known = true;
 	/* a folder seen for the first time (made by another server or
 	   program) starts at 1 like one we create; one we knew before lost
 	   its index and must continue above what it handed out */

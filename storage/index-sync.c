@@ -191,22 +191,6 @@ static int index_sync_max_uid(struct index_sync *sync)
 	return rc == SQLITE_ROW ? 0 : index_db_error(sync->db, rc, "max uid");
 }
 
-/* Raises the rebuild record's UID high-water mark to uidnext after
-   expunges removed the highest UIDs, so that a rebuild never hands them
-   out again. */
-static void index_sync_update_record(struct index_sync *sync)
-{
-	struct index_mailbox *ibox = sync->ibox;
-	struct mailbox_record *record = &ibox->b.record;
-	struct mail_storage *storage = ibox->b.storage;
-
-	if (sync->max_expunged_uid < record->uid_high_water)
-		return;
-	record->uid_high_water = ibox->uidnext;
-	record->modseq_high_water = ibox->highest_modseq + 1;
-	(void)storage->backend->record_write(storage, ibox->b.name, record);
-}
-
 /* After a rebuild: UIDNEXT at least the record's high-water mark, and
    nothing \Recent. */
 static void index_sync_rebuild_counters(struct index_sync *sync)
@@ -237,7 +221,8 @@ static int index_sync_finish(struct index_sync *sync, int ret)
 		if (index_mailbox_write_counters(ibox) == 0 &&
 		    index_db_commit(sync->db) == 0) {
 			if (sync->expunged > 0)
-				index_sync_update_record(sync);
+				(void)index_mailbox_protect_uids(
+					sync->ibox, sync->max_expunged_uid);
 			/* after a big import, give the WAL's space back */
 			if (sync->added + sync->updated >=
 			    INDEX_SYNC_CHECKPOINT_CHANGES)

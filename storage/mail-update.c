@@ -206,21 +206,6 @@ int mailbox_update_flags(struct mailbox *box, const struct seq_range_set *uids,
 
 /* ---- expunge ---- */
 
-/* Raises the rebuild record's UID high-water mark before the highest UIDs
-   disappear, so that a rebuilt index never hands them out again. */
-static int mail_expunge_protect_uids(struct index_mailbox *ibox,
-				     uint32_t max_uid)
-{
-	struct mail_storage *storage = ibox->b.storage;
-	struct mailbox_record *record = &ibox->b.record;
-
-	if (max_uid < record->uid_high_water)
-		return 0;
-	record->uid_high_water = ibox->uidnext;
-	record->modseq_high_water = ibox->highest_modseq + 1;
-	return storage->backend->record_write(storage, ibox->b.name, record);
-}
-
 static int mail_expunge_records(struct mailbox *box,
 				const struct index_record *recs,
 				unsigned int count)
@@ -231,7 +216,7 @@ static int mail_expunge_records(struct mailbox *box,
 	uint64_t modseq;
 	int ret;
 
-	if (mail_expunge_protect_uids(ibox, recs[count - 1].uid) < 0)
+	if (index_mailbox_protect_uids(ibox, recs[count - 1].uid) < 0)
 		return -1;
 	if (backend->changes_begin != NULL)
 		backend->changes_begin(&ibox->b);

@@ -71,6 +71,9 @@ struct index_mailbox {
 	/* The mailbox row was just made from the backend's record: the next
 	   sync is a rebuild (every UID the files carry is taken). */
 	bool need_rebuild;
+	/* b.record's high-water marks are the backend's (read or written
+	   by us); the index row doesn't keep them. */
+	bool record_marks_known;
 };
 
 struct mailbox_own_change {
@@ -190,6 +193,10 @@ void index_record_from_row(sqlite3_stmt *stmt, struct pool *pool,
 uint64_t index_mailbox_modseq_floor(struct mail_storage *storage,
 				    const char *name,
 				    struct mailbox_record *record);
+/* Before expunges remove UIDs up to max_uid: makes sure the backend's
+   record keeps a rebuilt index from handing them out again (see
+   index-mailbox.c). Returns 0, or -1. */
+int index_mailbox_protect_uids(struct index_mailbox *ibox, uint32_t max_uid);
 /* Inserts the index row of a mailbox we just created (MODSEQ from 1),
    replacing a stale row of that name. Lock held. */
 int index_mailbox_insert_new(struct mail_user *user, const char *name,
