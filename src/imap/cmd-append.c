@@ -21,7 +21,6 @@ struct imap_append_ctx {
 	unsigned char *chunk;
 	size_t chunk_used;
 	bool last_chunk;
-	unsigned int count;
 	int ret;
 	const char *error;
 	bool dest_error;
@@ -116,18 +115,48 @@ static void imap_append_abort(struct imap_command *cmd)
 			      imap_append_abort_done);
 }
 
-static void imap_append_begin_work(struct imap_command *cmd)
+/* On the thread pool: starts saving the message (and the transaction,
+   at the first one). Returns 0, or -1 after imap_append_fail(). */
+static int imap_append_begin(struct imap_command *cmd,
+			     struct imap_append_ctx *ctx)
 {
-	struct imap_append_ctx *ctx = cmd->context;
-
 	if (ctx->box == NULL) {
 		ctx->box = mailbox_alloc(cmd->client->user, ctx->name,
 					 MAILBOX_FLAG_SAVE_ONLY,
 					 &cmd->client->log);
 		ctx->trans = mailbox_transaction_begin(ctx->box);
 	}
-	if (mailbox_save_begin(ctx->trans, &ctx->params, &ctx->save) < 0)
+	if (mailbox_save_begin(ctx->trans, &ctx->params, &ctx->save) < 0) {
 		imap_append_fail(cmd, ctx);
+		return -1;
+	}
+	return 0;
+}
+
+static void imap_append_begin_work(struct imap_command *cmd)
+{
+	(void)imap_append_begin(cmd, cmd->context);
+}
+
+/* On the thread pool: the collected chunk goes to storage, and the
+   message is finished after its last one. A non-synchronizing literal's
+   save begins here, with its first chunk: nothing can be refused before
+   its bytes arrive anyway, and that saves a thread-pool round trip.
+   Returns 0, or -1 after imap_append_fail(). */
+static int imap_append_write(struct imap_command *cmd,
+			     struct imap_append_ctx *ctx)
+{
+	if (ctx->ret < 0)
+		return -1;
+	if (ctx->save == NULL && imap_append_begin(cmd, ctx) < 0)
+		return -1;
+	if (mailbox_save_write(ctx->save, ctx->chunk, ctx->chunk_used) < 0 ||
+	    (ctx->last_chunk && mailbox_save_finish(&ctx->save) < 0)) {
+		imap_append_fail(cmd, ctx);
+		return -1;
+	}
+	ctx->chunk_used = 0;
+	return 0;
 }
 
 static void imap_append_begin_done(struct imap_command *cmd)
@@ -143,31 +172,23 @@ static void imap_append_begin_done(struct imap_command *cmd)
 
 static void imap_append_write_work(struct imap_command *cmd)
 {
-	struct imap_append_ctx *ctx = cmd->context;
-
-	if (mailbox_save_write(ctx->save, ctx->chunk, ctx->chunk_used) < 0 ||
-	    (ctx->last_chunk && mailbox_save_finish(&ctx->save) < 0))
-		imap_append_fail(cmd, ctx);
+	(void)imap_append_write(cmd, cmd->context);
 }
 
 static void imap_append_write_done(struct imap_command *cmd)
 {
 	struct imap_append_ctx *ctx = cmd->context;
 
-	ctx->chunk_used = 0;
 	if (ctx->ret < 0) {
 		imap_command_literal_refuse(cmd, ctx->error);
 		return;
 	}
-	if (!ctx->last_chunk) {
-		imap_command_read_literal(cmd, imap_append_read);
-		return;
-	}
-	ctx->count++;
-	imap_command_literal_end(cmd, imap_append_next);
+	imap_command_read_literal(cmd, imap_append_read);
 }
 
-/* Collects literal bytes; a full chunk (or the end) goes to storage. */
+/* Collects literal bytes; a full chunk goes to storage. The last piece
+   waits until what follows the literal is parsed: at the end of the
+   command it is written in the commit's own job (imap_append_next()). */
 static void imap_append_read(struct imap_command *cmd)
 {
 	struct imap_append_ctx *ctx = cmd->context;
@@ -187,8 +208,12 @@ static void imap_append_read(struct imap_command *cmd)
 		 ctx->chunk_used < IMAP_APPEND_CHUNK_SIZE);
 	if (left > 0 && ctx->chunk_used < IMAP_APPEND_CHUNK_SIZE)
 		return; /* wait for more input */
-	ctx->last_chunk = left == 0;
 	imap_command_literal_pause(cmd);
+	if (left == 0) {
+		ctx->last_chunk = true;
+		imap_command_literal_end(cmd, imap_append_next);
+		return;
+	}
 	imap_command_run_work(cmd, imap_append_write_work,
 			      imap_append_write_done);
 }
@@ -261,19 +286,49 @@ static void imap_append_message(struct imap_command *cmd,
 		return;
 	}
 	ctx->params.size_hint = lit.size;
+	ctx->last_chunk = false;
+	if (!lit.sync) {
+		/* the save begins with the first chunk's write */
+		imap_command_read_literal(cmd, imap_append_read);
+		return;
+	}
+	/* RFC 7888 §5: a mailbox that doesn't exist is refused before the
+	   client sends the literal */
 	imap_command_run_work(cmd, imap_append_begin_work,
 			      imap_append_begin_done);
 }
 
+/* The last message's last chunk, then the commit: one job. */
 static void imap_append_commit_work(struct imap_command *cmd)
 {
 	struct imap_append_ctx *ctx = cmd->context;
 
+	if (imap_append_write(cmd, ctx) < 0)
+		return;
 	if (mailbox_transaction_commit(&ctx->trans, cmd->pool, &ctx->result) <
 	    0)
 		imap_append_fail(cmd, ctx);
 	else
 		mailbox_free(&ctx->box);
+}
+
+/* MULTIAPPEND (RFC 3502): the message before the next one is finished
+   first. */
+static void imap_append_finish_work(struct imap_command *cmd)
+{
+	(void)imap_append_write(cmd, cmd->context);
+}
+
+static void imap_append_finish_done(struct imap_command *cmd)
+{
+	struct imap_append_ctx *ctx = cmd->context;
+
+	if (ctx->ret < 0) {
+		/* nothing of a failed MULTIAPPEND is kept */
+		imap_command_literal_refuse(cmd, ctx->error);
+		return;
+	}
+	imap_append_message(cmd, cmd->args);
 }
 
 static void imap_append_commit_done(struct imap_command *cmd)
@@ -314,7 +369,8 @@ static void imap_append_next(struct imap_command *cmd,
 					    imap_append_commit_done);
 		return;
 	case IMAP_COMMAND_LITERAL_NEXT_LITERAL:
-		imap_append_message(cmd, cmd->args);
+		imap_command_run_work(cmd, imap_append_finish_work,
+				      imap_append_finish_done);
 		return;
 	case IMAP_COMMAND_LITERAL_NEXT_ERROR:
 		/* nothing of a failed MULTIAPPEND is kept */

@@ -70,6 +70,20 @@ class Append(ServerTestCase):
         self.assertEqual(c.read_tagged("a2")[1],
                          "a2 NO [TRYCREATE] Mailbox doesn't exist")
         self.assertEqual(c.read_tagged("a3")[1], "a3 OK NOOP completed.")
+        # a non-synchronizing literal's save begins with its first bytes:
+        # the refusal comes then, for MULTIAPPEND and for a message bigger
+        # than one chunk, and the rest of the command is thrown away
+        c.c.send(b"a4 APPEND Nowhere {%d+}\r\n" % len(MSG) + MSG +
+                 b" {%d+}\r\n" % len(MSG) + MSG + b"\r\na5 NOOP\r\n")
+        self.assertEqual(c.read_tagged("a4")[1],
+                         "a4 NO [TRYCREATE] Mailbox doesn't exist")
+        self.assertEqual(c.read_tagged("a5")[1], "a5 OK NOOP completed.")
+        big = b"Subject: big\r\n\r\n" + b"z" * (700 * 1024) + b"\r\n"
+        c.c.send(b"a6 APPEND Nowhere {%d+}\r\n" % len(big) + big +
+                 b"\r\na7 NOOP\r\n")
+        self.assertEqual(c.read_tagged("a6")[1],
+                         "a6 NO [TRYCREATE] Mailbox doesn't exist")
+        self.assertEqual(c.read_tagged("a7")[1], "a7 OK NOOP completed.")
 
     def test_bad_arguments(self):
         c = self.login()
