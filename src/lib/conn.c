@@ -242,12 +242,18 @@ static void conn_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf);
 static void conn_read_cb(uv_stream_t *stream, ssize_t nread,
 			 const uv_buf_t *buf);
 
+/* Reading goes on while input is paused until something is buffered: a
+   session pauses for every command it runs on the thread pool, and
+   stopping and restarting the read each time costs two epoll_ctl() calls
+   per command, while a client that waits for the reply sends nothing
+   meanwhile. What a pipelining client sends is read once (at most one
+   read's worth) and then waits in the socket. */
 static void conn_read_update(struct conn *conn)
 {
-	bool want = !conn->closing && !conn->input_paused &&
-		    !conn->output_full && !conn->eof &&
-		    line_reader_pending(&conn->input) <
-			    conn->set.max_line_length + CONN_READ_BUFFER_SIZE;
+	size_t pending = line_reader_pending(&conn->input);
+	bool want = !conn->closing && !conn->output_full && !conn->eof &&
+		    (!conn->input_paused || pending == 0) &&
+		    pending < conn->set.max_line_length + CONN_READ_BUFFER_SIZE;
 
 	if (want && !conn->reading) {
 		if (uv_read_start(&conn->u.stream, conn_alloc_cb,
@@ -411,15 +417,42 @@ static void conn_write_cb(uv_write_t *req, int status)
 	conn_unref(&conn);
 }
 
+/* Writes what the socket takes now when nothing is queued before it:
+   uv_write() re-arms the socket's epoll watcher (an epoll_ctl() per
+   write) even when the write completes inside the call, as replies to
+   one command nearly always do. Returns the bytes written. Errors are
+   left to uv_write(), which reports them as before. */
+static size_t conn_try_write(struct conn *conn, const void *data, size_t size)
+{
+	uv_buf_t buf = uv_buf_init((char *)data, (unsigned int)size);
+	int ret;
+
+	if (conn->write_queued > 0)
+		return 0;
+	ret = uv_try_write(&conn->u.stream, &buf, 1);
+	return ret > 0 ? (size_t)ret : 0;
+}
+
 void conn_send_raw(struct conn *conn, void *data, size_t size)
 {
 	struct conn_write_req *wreq;
-	uv_buf_t buf = uv_buf_init(data, (unsigned int)size);
+	uv_buf_t buf;
+	size_t written;
 
 	if (uv_is_closing(&conn->u.handle) || conn->shutting_down) {
 		free(data);
 		return;
 	}
+	written = conn_try_write(conn, data, size);
+	if (written == size) {
+		free(data);
+		return;
+	}
+	if (written > 0) {
+		size -= written;
+		memmove(data, (char *)data + written, size);
+	}
+	buf = uv_buf_init(data, (unsigned int)size);
 	wreq = xnew(struct conn_write_req, 1);
 	wreq->conn = conn;
 	wreq->data = data;

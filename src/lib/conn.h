@@ -117,9 +117,12 @@ enum conn_read_result conn_read_data(struct conn *conn, size_t max_size,
 void conn_input_unread(struct conn *conn, size_t size);
 /* Bytes of input buffered but not read yet. */
 size_t conn_input_pending(const struct conn *conn);
-/* Stop calling input (and stop reading from the socket) until resumed,
-   e.g. while a command runs on the thread pool. Input already buffered
-   stays buffered: pipelined commands are processed after resume. */
+/* Stop calling input until resumed, e.g. while a command runs on the
+   thread pool. Input already buffered stays buffered: pipelined commands
+   are processed after resume. Reading from the socket stops once input is
+   buffered (at once if some is), so at most one read's worth arrives
+   meanwhile; an EOF or error meanwhile is reported after resume or at
+   once, as when not paused. */
 void conn_input_pause(struct conn *conn);
 /* Resume; if input is buffered, input is called from the loop soon (not
    from inside this call). */
