@@ -18,6 +18,11 @@
 #include <unistd.h>
 
 #define MAIL_FETCH_BATCH 256
+/* One statement reads across gaps of up to this many UIDs between the
+   ranges asked for, skipping the rows in them: a mailbox with scattered
+   expunges (FETCH 1:* asks for its view) would otherwise cost a
+   statement per range. */
+#define MAIL_FETCH_GAP_MAX 64
 
 /* Fields a FLAGS-only row (INDEX_STMT_MSG_RANGE_FLAGS) answers. */
 #define MAIL_FETCH_FIELDS_FLAGS_ROW (MAIL_FETCH_FLAGS | MAIL_FETCH_MODSEQ)
@@ -120,23 +125,74 @@ static void mail_fetch_read_row(struct mail_fetch_ctx *ctx, sqlite3_stmt *stmt,
 	rec_r->modseq = (uint64_t)sqlite3_column_int64(stmt, 3);
 }
 
+/* The last UID of the ranges from range_idx on that are apart by at most
+   MAIL_FETCH_GAP_MAX: one statement reads them. */
+static uint32_t mail_fetch_run_last(const struct mail_fetch_ctx *ctx)
+{
+	const struct seq_range *ranges = ctx->uids.ranges;
+	unsigned int i = ctx->range_idx;
+
+	while (i + 1 < ctx->uids.count &&
+	       ranges[i + 1].first - ranges[i].last <= MAIL_FETCH_GAP_MAX)
+		i++;
+	return ranges[i].last;
+}
+
+/* Whether uid was asked for; *idx is a cursor over the ranges (the rows
+   come in ascending UID order). */
+static bool mail_fetch_wanted(const struct mail_fetch_ctx *ctx,
+			      unsigned int *idx, uint32_t uid)
+{
+	while (*idx < ctx->uids.count && ctx->uids.ranges[*idx].last < uid)
+		(*idx)++;
+	return *idx < ctx->uids.count && ctx->uids.ranges[*idx].first <= uid;
+}
+
+/* Moves past the asked UIDs up to to; returns how many those were. */
+static unsigned int mail_fetch_advance(struct mail_fetch_ctx *ctx, uint32_t to)
+{
+	unsigned int n = 0;
+
+	while (!ctx->done) {
+		const struct seq_range *r = &ctx->uids.ranges[ctx->range_idx];
+
+		if (ctx->next_uid > to)
+			break;
+		if (r->last > to) {
+			n += to - ctx->next_uid + 1;
+			ctx->next_uid = to + 1;
+			break;
+		}
+		n += r->last - ctx->next_uid + 1;
+		if (++ctx->range_idx == ctx->uids.count)
+			ctx->done = true;
+		else
+			ctx->next_uid = ctx->uids.ranges[ctx->range_idx].first;
+	}
+	return n;
+}
+
 /* Reads the next batch of rows. Lock held. */
 static int mail_fetch_load_batch(struct mail_fetch_ctx *ctx)
 {
 	struct index_db *db = ctx->box->user->db;
-	const struct seq_range *r = &ctx->uids.ranges[ctx->range_idx];
 	ARRAY(struct index_record) recs = ARRAY_INIT;
 	ARRAY(struct mail_cached) cached = ARRAY_INIT;
 	sqlite3_stmt *stmt = index_db_stmt(db, ctx->batch_stmt);
-	uint32_t covered_to = r->last;
+	uint32_t covered_to = mail_fetch_run_last(ctx), uid = 0;
+	unsigned int idx = ctx->range_idx, rows = 0;
 	int rc;
 
 	pool_clear(ctx->batch_pool);
 	sqlite3_bind_int64(stmt, 1, ctx->box->ibox->b.index_id);
 	sqlite3_bind_int64(stmt, 2, ctx->next_uid);
-	sqlite3_bind_int64(stmt, 3, r->last);
+	sqlite3_bind_int64(stmt, 3, covered_to);
 	sqlite3_bind_int(stmt, 4, MAIL_FETCH_BATCH);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		rows++;
+		uid = (uint32_t)sqlite3_column_int64(stmt, 0);
+		if (!mail_fetch_wanted(ctx, &idx, uid))
+			continue;
 		mail_fetch_read_row(ctx, stmt, array_push_new(&recs));
 		if (ctx->batch_stmt == INDEX_STMT_MSG_RANGE_CACHE)
 			mail_cached_from_row(stmt, 13, ctx->batch_pool,
@@ -155,11 +211,11 @@ static int mail_fetch_load_batch(struct mail_fetch_ctx *ctx)
 		array_free(&recs);
 		return index_db_error(db, rc, "fetch");
 	}
-	if (recs.count == MAIL_FETCH_BATCH)
-		covered_to = recs.v[recs.count - 1].uid;
+	if (rows == MAIL_FETCH_BATCH)
+		covered_to = uid;
 	/* UIDs of the view the index no longer has were expunged */
 	ctx->expunged_count +=
-		(covered_to - ctx->next_uid + 1) - (unsigned int)recs.count;
+		mail_fetch_advance(ctx, covered_to) - (unsigned int)recs.count;
 	ctx->batch =
 		p_new(ctx->batch_pool, struct index_record, recs.count + 1);
 	if (recs.count > 0)
@@ -167,14 +223,6 @@ static int mail_fetch_load_batch(struct mail_fetch_ctx *ctx)
 	ctx->batch_count = (unsigned int)recs.count;
 	ctx->batch_pos = 0;
 	array_free(&recs);
-	if (covered_to == r->last) {
-		if (++ctx->range_idx == ctx->uids.count)
-			ctx->done = true;
-		else
-			ctx->next_uid = ctx->uids.ranges[ctx->range_idx].first;
-	} else {
-		ctx->next_uid = covered_to + 1;
-	}
 	return 0;
 }
 

@@ -723,6 +723,89 @@ static void test_fetch_flags_rows(void **state)
 	mailbox_free(&box);
 }
 
+/* Fetches uids of box; checks the UIDs returned and the expunged count. */
+static void check_fetch(struct mailbox *box, const struct seq_range_set *uids,
+			enum mail_fetch_field fields,
+			const struct seq_range_set *expect,
+			unsigned int expunged)
+{
+	struct mail_fetch_ctx *ctx = mailbox_fetch_init(box, uids, fields);
+	struct seq_range_set got;
+	struct mail *mail;
+	uint32_t last = 0;
+
+	seq_range_set_init(&got, NULL);
+	while (mailbox_fetch_next(ctx, &mail) > 0) {
+		assert_true(mail_get_uid(mail) > last);
+		last = mail_get_uid(mail);
+		assert_int_equal(mail_get_seq(mail),
+				 mailbox_uid_to_seq(box, last));
+		seq_range_set_add(&got, last);
+	}
+	assert_int_equal(mailbox_fetch_get_expunged_count(ctx), expunged);
+	assert_int_equal(mailbox_fetch_deinit(&ctx), 0);
+	assert_int_equal(seq_range_set_count(&got),
+			 seq_range_set_count(expect));
+	seq_range_set_intersect(&got, expect);
+	assert_int_equal(seq_range_set_count(&got),
+			 seq_range_set_count(expect));
+	seq_range_set_deinit(&got);
+}
+
+/* A statement reads across small gaps between the ranges asked for (a
+   view with scattered expunges), skipping rows not asked for, in batches;
+   UIDs gone from the index are counted as expunged. */
+static void test_fetch_gaps(void **state)
+{
+	struct test_env *env = *state;
+	struct seq_range_set uids, expect;
+	struct mailbox_sync_result sync;
+	struct mailbox *box, *other;
+
+	for (unsigned int i = 0; i < 600; i++)
+		test_save(env, "INBOX", MSG1, 0, NULL);
+	box = test_open(env, "INBOX", 0);
+	seq_range_set_init(&uids, NULL);
+	seq_range_set_init(&expect, NULL);
+	/* every third expunged: 400 UIDs in 200 ranges */
+	for (uint32_t uid = 3; uid <= 600; uid += 3)
+		seq_range_set_add(&uids, uid);
+	assert_int_equal(mailbox_expunge(box, &uids, false, env->pool, NULL),
+			 0);
+	assert_int_equal(mailbox_sync(box, 0, env->pool, &sync), 0);
+	seq_range_set_copy(&expect, mailbox_get_uids(box));
+	assert_int_equal(seq_range_set_count(&expect), 400);
+	check_fetch(box, mailbox_get_uids(box), MAIL_FETCH_FLAGS, &expect, 0);
+	check_fetch(box, mailbox_get_uids(box), MAIL_FETCH_ENVELOPE, &expect,
+		    0);
+	/* a sparse set: rows between its ranges are not returned */
+	seq_range_set_clear(&uids);
+	seq_range_set_add(&uids, 1);
+	seq_range_set_add(&uids, 50);
+	seq_range_set_add_range(&uids, 100, 104);
+	seq_range_set_add(&uids, 599);
+	seq_range_set_copy(&expect, &uids);
+	seq_range_set_intersect(&expect, mailbox_get_uids(box));
+	check_fetch(box, &uids, MAIL_FETCH_FLAGS, &expect, 0);
+	/* another view expunges 100 and 101: this one still has them */
+	other = test_open(env, "INBOX", 0);
+	seq_range_set_clear(&uids);
+	seq_range_set_add_range(&uids, 100, 101);
+	assert_int_equal(mailbox_expunge(other, &uids, false, env->pool, NULL),
+			 0);
+	mailbox_free(&other);
+	seq_range_set_remove_range(&expect, 100, 101);
+	seq_range_set_clear(&uids);
+	seq_range_set_add(&uids, 1);
+	seq_range_set_add(&uids, 50);
+	seq_range_set_add_range(&uids, 100, 104);
+	seq_range_set_add(&uids, 599);
+	check_fetch(box, &uids, MAIL_FETCH_FLAGS, &expect, 2);
+	seq_range_set_deinit(&uids);
+	seq_range_set_deinit(&expect);
+	mailbox_free(&box);
+}
+
 static void test_search_unicode(void **state)
 {
 	struct test_env *env = *state;
@@ -829,6 +912,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cached_parse, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_flags_rows, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_gaps, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_search_unicode, setup,
 						teardown),
