@@ -348,10 +348,11 @@ int seq_range_set_write(const struct seq_range_set *set, struct buffer *dest)
 
 		if (i > 0)
 			str_append_c(dest, ',');
-		if (r->first == r->last)
-			str_printfa(dest, "%u", r->first);
-		else
-			str_printfa(dest, "%u:%u", r->first, r->last);
+		str_append_uint(dest, r->first);
+		if (r->first != r->last) {
+			str_append_c(dest, ':');
+			str_append_uint(dest, r->last);
+		}
 	}
 	return dest->overflow ? -1 : 0;
 }

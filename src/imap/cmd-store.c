@@ -44,11 +44,17 @@ static void imap_store_cmd_write(struct imap_command *cmd,
 				cmd->client, ctx->out, msg->seq, msg->uid,
 				msg->flags, msg->keywords, msg->modseq);
 		} else if (ctx->want_modseq) {
-			str_printfa(ctx->out, "* %u FETCH (", msg->seq);
-			if (cmd->uid)
-				str_printfa(ctx->out, "UID %u ", msg->uid);
-			str_printfa(ctx->out, "MODSEQ (%llu))\r\n",
-				    (unsigned long long)msg->modseq);
+			str_append(ctx->out, "* ");
+			str_append_uint(ctx->out, msg->seq);
+			str_append(ctx->out, " FETCH (");
+			if (cmd->uid) {
+				str_append(ctx->out, "UID ");
+				str_append_uint(ctx->out, msg->uid);
+				str_append_c(ctx->out, ' ');
+			}
+			str_append(ctx->out, "MODSEQ (");
+			str_append_uint(ctx->out, msg->modseq);
+			str_append(ctx->out, "))\r\n");
 		}
 	}
 }

@@ -23,8 +23,10 @@ static void imap_search_write_numbers(string_t *dest,
 {
 	for (unsigned int i = 0; i < set->count; i++) {
 		for (uint64_t n = set->ranges[i].first;
-		     n <= set->ranges[i].last; n++)
-			str_printfa(dest, " %llu", (unsigned long long)n);
+		     n <= set->ranges[i].last; n++) {
+			str_append_c(dest, ' ');
+			str_append_uint(dest, n);
+		}
 	}
 }
 

@@ -233,6 +233,16 @@ int message_date_parse(const void *data, size_t size, time_t *time_r,
 	return 0;
 }
 
+/* n as exactly width digits, zero-padded (n < 10^width). */
+static char *date_digits(char *p, unsigned int n, unsigned int width)
+{
+	for (unsigned int i = width; i > 0; i--) {
+		p[i - 1] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	return p + width;
+}
+
 void message_date_write_imap(string_t *dest, time_t t, int tz_offset)
 {
 	long days = message_date_day(t, tz_offset);
@@ -240,12 +250,37 @@ void message_date_write_imap(string_t *dest, time_t t, int tz_offset)
 	long year;
 	unsigned int month, day;
 	int offset = tz_offset < 0 ? -tz_offset : tz_offset;
+	char buf[32], *p = buf;
 
 	civil_from_days(days, &year, &month, &day);
-	str_printfa(dest, "%02u-%s-%04ld %02ld:%02ld:%02ld %c%02d%02d", day,
-		    imap_month_names[month - 1], year, secs / 3600,
-		    secs / 60 % 60, secs % 60, tz_offset < 0 ? '-' : '+',
-		    offset / 60, offset % 60);
+	if (year < 0 || year > 9999 || offset >= 100 * 60) {
+		/* out of what the format holds: as printf would */
+		str_printfa(dest, "%02u-%s-%04ld %02ld:%02ld:%02ld %c%02d%02d",
+			    day, imap_month_names[month - 1], year, secs / 3600,
+			    secs / 60 % 60, secs % 60,
+			    tz_offset < 0 ? '-' : '+', offset / 60,
+			    offset % 60);
+		return;
+	}
+	/* "dd-Mon-yyyy hh:mm:ss +zzzz" without printf: FETCH writes one per
+	   message */
+	p = date_digits(p, day, 2);
+	*p++ = '-';
+	memcpy(p, imap_month_names[month - 1], 3);
+	p += 3;
+	*p++ = '-';
+	p = date_digits(p, (unsigned int)year, 4);
+	*p++ = ' ';
+	p = date_digits(p, (unsigned int)(secs / 3600), 2);
+	*p++ = ':';
+	p = date_digits(p, (unsigned int)(secs / 60 % 60), 2);
+	*p++ = ':';
+	p = date_digits(p, (unsigned int)(secs % 60), 2);
+	*p++ = ' ';
+	*p++ = tz_offset < 0 ? '-' : '+';
+	p = date_digits(p, (unsigned int)(offset / 60), 2);
+	p = date_digits(p, (unsigned int)(offset % 60), 2);
+	str_append_n(dest, buf, (size_t)(p - buf));
 }
 
 /* "1-Jan-2000" / "01-Jan-2000" / " 1-Jan-2000" at str; returns the

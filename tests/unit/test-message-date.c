@@ -81,6 +81,13 @@ static void test_imap_date_time(void **state)
 	str_truncate(str, 0);
 	message_date_write_imap(str, -1, 0);
 	assert_string_equal(str_c(str), "31-Dec-1969 23:59:59 +0000");
+	str_truncate(str, 0);
+	message_date_write_imap(str, 1732622400 + 9 * 3600 + 5 * 60 + 7, 330);
+	assert_string_equal(str_c(str), "27-Nov-2024 02:35:07 +0530");
+	str_truncate(str, 0);
+	/* past what four digits hold */
+	message_date_write_imap(str, 253402300800, 0);
+	assert_string_equal(str_c(str), "01-Jan-10000 00:00:00 +0000");
 
 	assert_int_equal(
 		message_date_parse_imap("01-Jan-2024 12:00:00 +0000", &t, &tz),
