@@ -6,12 +6,22 @@
   imap-load.py mix       --port P --users N --duration S
   imap-load.py push      --port P --users N --deliveries D
   imap-load.py idle-mem  --port P --tls --sessions K --server-pid PID
+  imap-load.py single    --port P --kind KIND --count C --server-pid PID
 
 mix: one client per user (bench1..benchN), each logged in with INBOX
 selected, runs a mobile-client mix one command at a time: flag resyncs,
 headers of the newest messages, whole messages, flag changes, searches,
 STATUS, NOOP, APPEND, and delete+expunge of what it appended. Reports
 commands/s and p50/p99 latency (send to tagged reply).
+
+single: one client (the first user) runs one operation of the mix, KIND
+(noop, flags, headers, body, store, search, status, append, expunge),
+C times, one at a time; reports the time per operation and the server's
+CPU time per operation (its whole process tree), which a busy shared
+machine disturbs much less than commands/s. An operation is what the mix
+counts as one command: append sends a NOOP after its APPEND, expunge a
+STORE before its UID EXPUNGE (of a message appended before the timing
+starts).
 
 push: N sessions IDLE in their INBOX; a separate session per user APPENDs
 a message (the delivery); the latency is from the delivery's tagged OK to
@@ -136,18 +146,26 @@ class MixClient:
         self.uids = []
         self.appended = []
 
-    async def run(self, deadline):
+    def ops(self):
+        """The operations of the mix: (name, function, weight)."""
+        return [("noop", self.noop, 10), ("flags", self.flag_sync, 15),
+                ("headers", self.headers, 15), ("body", self.body, 20),
+                ("store", self.store, 15), ("search", self.search, 10),
+                ("status", self.status, 5), ("append", self.append, 5),
+                ("expunge", self.expunge, 5)]
+
+    async def start(self):
         self.conn = await login(self.args, self.user)
         await self.conn.ok(b"SELECT INBOX")
         untagged, _, _ = await self.conn.ok(b"UID SEARCH ALL")
         for line in untagged:
             if line.startswith(b"* SEARCH"):
                 self.uids = [int(x) for x in line.split()[2:]]
-        ops = [(self.noop, 10), (self.flag_sync, 15), (self.headers, 15),
-               (self.body, 20), (self.store, 15), (self.search, 10),
-               (self.status, 5), (self.append, 5), (self.expunge, 5)]
-        funcs = [f for f, _ in ops]
-        weights = [w for _, w in ops]
+
+    async def run(self, deadline):
+        await self.start()
+        funcs = [f for _, f, _ in self.ops()]
+        weights = [w for _, _, w in self.ops()]
         while time.monotonic() < deadline:
             op = random.choices(funcs, weights)[0]
             name, secs = await op()
@@ -271,6 +289,32 @@ async def mix(args):
         print("  %-24s %7d  p50 %6.1f ms  p99 %6.1f ms"
               % (name, len(values), percentile(values, 0.5) * 1000,
                  percentile(values, 0.99) * 1000))
+
+
+async def single(args):
+    stats = {}
+    client = MixClient(args, users(args)[0], stats)
+    await client.start()
+    op = {name: func for name, func, _ in client.ops()}[args.kind]
+    if args.kind == "expunge":
+        # each expunge takes back a message appended for it beforehand
+        for _ in range(args.count):
+            await client.append()
+    cpu_before = tree_cpu(args.server_pid) if args.server_pid else 0
+    start = time.monotonic()
+    for _ in range(args.count):
+        await op()
+    elapsed = time.monotonic() - start
+    line = ("single %s: %d in %.2f s, %.0f us each"
+            % (args.kind, args.count, elapsed, elapsed * 1e6 / args.count))
+    if args.server_pid:
+        cpu = tree_cpu(args.server_pid) - cpu_before
+        line += ", server CPU %.0f us each" % (cpu * 1e6 / args.count)
+    print(line)
+    if "errors" in stats:
+        print("  (%d commands failed)" % len(stats["errors"]))
+    await client.conn.command(b"LOGOUT")
+    client.conn.close()
 
 
 class Lmtp:
@@ -422,7 +466,8 @@ async def idle_mem(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("mode", choices=["populate", "mix", "push", "idle-mem"])
+    p.add_argument("mode", choices=["populate", "mix", "push", "idle-mem",
+                                    "single"])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--tls", action="store_true")
@@ -441,9 +486,13 @@ def main():
     p.add_argument("--sessions", type=int, default=1000)
     p.add_argument("--wait", type=float, default=12)
     p.add_argument("--server-pid", type=int)
+    p.add_argument("--kind", default="noop",
+                   choices=["noop", "flags", "headers", "body", "store",
+                            "search", "status", "append", "expunge"])
+    p.add_argument("--count", type=int, default=2000)
     args = p.parse_args()
     func = {"populate": populate, "mix": mix, "push": push,
-            "idle-mem": idle_mem}[args.mode]
+            "idle-mem": idle_mem, "single": single}[args.mode]
     asyncio.run(func(args))
 
 
