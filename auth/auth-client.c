@@ -38,6 +38,9 @@ struct auth_client {
 	string_t *mech_names;
 	/* requests that failed before being sent, answered from the loop */
 	uv_idle_t fail_idle;
+	/* auth_client_connect()'s callback, until the handshake ends */
+	auth_client_ready_callback_t *ready_callback;
+	void *ready_context;
 	ARRAY(struct auth_client_request *) failed;
 };
 
@@ -179,6 +182,17 @@ static void auth_client_reply(struct auth_client *client, char **args,
 	auth_client_request_free(request);
 }
 
+/* Tells auth_client_connect()'s caller that waiting is over, whether the
+   handshake finished or the connection failed. */
+static void auth_client_notify_ready(struct auth_client *client)
+{
+	auth_client_ready_callback_t *callback = client->ready_callback;
+
+	client->ready_callback = NULL;
+	if (callback != NULL)
+		callback(client->ready_context);
+}
+
 static void auth_client_handle_line(struct auth_client *client,
 				    const char *line)
 {
@@ -189,6 +203,7 @@ static void auth_client_handle_line(struct auth_client *client,
 		auth_client_parse_mech(client, args);
 	} else if (strcmp(args[0], "DONE") == 0) {
 		client->handshake_done = true;
+		auth_client_notify_ready(client);
 	} else if (strcmp(args[0], "OK") == 0) {
 		auth_client_reply(client, args, AUTH_CLIENT_RESULT_OK);
 	} else if (strcmp(args[0], "FAIL") == 0) {
@@ -269,6 +284,7 @@ static void auth_client_connected_cb(struct conn *conn, int status)
 		conn_set_context(conn, NULL);
 		auth_client_reset(client);
 		auth_client_fail_all(client);
+		auth_client_notify_ready(client);
 		return;
 	}
 	client->connected = true;
@@ -278,7 +294,7 @@ static void auth_client_connected_cb(struct conn *conn, int status)
 	auth_client_flush_pending(client);
 }
 
-static void auth_client_connect(struct auth_client *client)
+static void auth_client_open(struct auth_client *client)
 {
 	client->conn = conn_connect_unix(
 		client->loop, client->path, &auth_client_settings,
@@ -337,7 +353,7 @@ auth_client_request_start(struct auth_client *client,
 	request->pending_line = auth_client_format_auth(request->id, params);
 	array_push(&client->requests, request);
 	if (client->conn == NULL)
-		auth_client_connect(client);
+		auth_client_open(client);
 	else if (client->connected)
 		auth_client_flush_pending(client);
 	return request;
@@ -371,6 +387,33 @@ void auth_client_request_abort(struct auth_client_request **_request)
 		conn_printf(client->conn, "CANCEL\t%u\n", request->id);
 	auth_client_remove(client, request);
 	auth_client_request_free(request);
+}
+
+void auth_client_connect(struct auth_client *client,
+			 auth_client_ready_callback_t *callback, void *context)
+{
+	client->ready_callback = callback;
+	client->ready_context = context;
+	if (client->handshake_done)
+		auth_client_notify_ready(client);
+	else if (client->conn == NULL)
+		auth_client_open(client);
+}
+
+bool auth_mech_needs_tls(const char *mech)
+{
+	return str_ends(mech, "-PLUS");
+}
+
+bool auth_client_mech_is_private(const struct auth_client *client,
+				 const char *mech)
+{
+	for (size_t i = 0; i < client->mechs.count; i++) {
+		if (str_eq_icase(client->mechs.v[i].name, mech))
+			return (client->mechs.v[i].flags &
+				AUTH_MECH_FLAG_PRIVATE) != 0;
+	}
+	return false;
 }
 
 bool auth_client_is_connected(const struct auth_client *client)

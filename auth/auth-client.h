@@ -116,6 +116,24 @@ void auth_client_request_continue(struct auth_client_request *request,
 /* Cancels the exchange; the callback is not called again. */
 void auth_client_request_abort(struct auth_client_request **request);
 
+typedef void auth_client_ready_callback_t(void *context);
+
+/* Connects now (a client otherwise connects at its first request) and
+   calls callback once, when the handshake has ended or the connection
+   failed: auth_client_is_connected() then tells which. At once if the
+   handshake is already done. A later call replaces the callback. */
+void auth_client_connect(struct auth_client *client,
+			 auth_client_ready_callback_t *callback, void *context);
+
+/* True for mechanisms with channel binding (RFC 5056's "-PLUS" names),
+   which make sense only over TLS: not to be listed on other connections. */
+bool auth_mech_needs_tls(const char *mech);
+
+/* True if the server marks mech private (APOP): not to be listed to
+   clients as a SASL mechanism. */
+bool auth_client_mech_is_private(const struct auth_client *client,
+				 const char *mech);
+
 /* True once the server's handshake arrived. */
 bool auth_client_is_connected(const struct auth_client *client);
 /* The MECH lines' names, space-separated, once connected ("" before). */

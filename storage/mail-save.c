@@ -40,6 +40,9 @@ struct mail_save {
 	struct mailbox_transaction *t;
 	struct backend_save b;
 	const char *const *keywords;
+	/* INTERNALDATE's zone, minutes east of UTC (index only: a rebuild
+	   from the files gives UTC) */
+	int received_tz;
 	struct mail_glue_crlf crlf;
 	bool failed;
 	buffer_t *buf;
@@ -77,6 +80,16 @@ static const char *const *mail_save_copy_keywords(struct pool *pool,
 }
 
 /* A save with its fields set, not yet opened by the backend. */
+/* The server's zone at t, minutes east of UTC. */
+static int mail_save_local_tz(time_t t)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 0;
+	return (int)(tm.tm_gmtoff / 60);
+}
+
 static struct mail_save *mail_save_new(struct mailbox_transaction *t,
 				       const struct mail_save_params *params)
 {
@@ -90,6 +103,9 @@ static struct mail_save *mail_save_new(struct mailbox_transaction *t,
 	save->b.flags = params->flags & MAIL_FLAGS_STORABLE;
 	save->b.received_date =
 		params->received_date != 0 ? params->received_date : now;
+	save->received_tz = params->received_date != 0
+				    ? params->received_tz_offset
+				    : mail_save_local_tz(now);
 	save->b.save_date = now;
 	save->keywords = mail_save_copy_keywords(t->pool, params->keywords);
 	return save;
@@ -295,6 +311,7 @@ static void mail_commit_record(const struct mail_save *save, uint64_t modseq,
 	rec_r->physical_size = save->b.size;
 	rec_r->virtual_size = save->b.size;
 	rec_r->received_date = save->b.received_date;
+	rec_r->received_tz_offset = save->received_tz;
 	rec_r->save_date = save->b.save_date;
 	if (save->b.guid_set)
 		rec_r->guid = save->b.guid;
@@ -443,6 +460,7 @@ struct mail_save *mail_save_copy_begin(struct mailbox_transaction *t,
 	memset(&params, 0, sizeof(params));
 	params.flags = src_rec->flags & MAIL_FLAGS_STORABLE;
 	params.received_date = src_rec->received_date;
+	params.received_tz_offset = src_rec->received_tz_offset;
 	save = mail_save_new(t, &params);
 	/* a hard link keeps the file's mtime, which is the INTERNALDATE
 	   when the index doesn't know it */

@@ -21,10 +21,18 @@ static struct auth_master_client *imap_auth_master;
 
 static struct auth_client *imap_auth_get_client(void)
 {
-	if (imap_auth_client == NULL && imap_env->auth_client_socket != NULL)
+	if (imap_auth_client == NULL && imap_env->auth_client_socket != NULL) {
 		imap_auth_client = auth_client_create(
 			imap_env->loop, imap_env->auth_client_socket);
+		/* at once, so that greetings can list the mechanisms */
+		auth_client_connect(imap_auth_client, NULL, NULL);
+	}
 	return imap_auth_client;
+}
+
+void imap_auth_init(void)
+{
+	(void)imap_auth_get_client();
 }
 
 bool imap_auth_plaintext_allowed(struct imap_client *client)
@@ -51,6 +59,9 @@ void imap_auth_append_capability(struct imap_client *client, string_t *dest)
 	names = str_split(pool, mechs, " ");
 	for (unsigned int i = 0; names[i] != NULL; i++) {
 		if (names[i][0] != '\0' &&
+		    !auth_client_mech_is_private(auth, names[i]) &&
+		    (!auth_mech_needs_tls(names[i]) ||
+		     conn_is_tls(client->conn)) &&
 		    auth_client_mech_is_usable(auth, names[i], secured,
 					       imap_env->allow_plaintext))
 			str_printfa(dest, " AUTH=%s", names[i]);

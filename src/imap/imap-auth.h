@@ -30,6 +30,9 @@ void imap_auth_begin(struct imap_command *cmd, const char *mech,
 		     const char *initial_resp);
 
 /* Frees the worker's auth clients (service deinit). */
+/* Connects to the auth process at once, so that the first greetings can
+   already list its mechanisms. */
+void imap_auth_init(void);
 void imap_auth_deinit(void);
 
 #endif

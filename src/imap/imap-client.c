@@ -372,6 +372,7 @@ void imap_service_init(const struct service_env *env,
 	imap_parser_settings_init_defaults(&imap_parser_set);
 	imap_parser_set.max_literal_size = set->max_literal_size;
 	imap_parser_set.literal_minus = set->literal_minus;
+	imap_auth_init();
 }
 
 void imap_service_shutdown(void)

@@ -12,9 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How often greetings waiting for the auth process look again, and how
-   long they wait at most (then logins fail with [SYS/TEMP]). */
-#define POP3_AUTH_WAIT_POLL_MSECS 10
+/* How long greetings wait for the auth process at most (then logins fail
+   with [SYS/TEMP]). */
 #define POP3_AUTH_WAIT_MAX_MSECS 5000
 /* Connection attempts to an auth socket that isn't there yet. */
 #define POP3_AUTH_RECONNECT_MSECS 500
@@ -36,39 +35,83 @@ static ARRAY(struct pop3_client *) pop3_auth_waiters;
 
 /* ---- Greeting after the auth handshake ---- */
 
-static void pop3_auth_dummy_cb(struct auth_client_request *request,
-			       const struct auth_client_result *result,
-			       void *context)
+/* The greeting names the mechanisms (CAPA, APOP's timestamp), which the
+   auth process tells at its handshake: a session waits for it, at most
+   POP3_AUTH_WAIT_MAX_MSECS. */
+
+static void pop3_auth_greet(struct pop3_client *client)
 {
+	pop3_client_enter(client);
+	client->greeting_pending = false;
+	pop3_client_send_greeting(client);
+	pop3_client_leave(client);
 }
 
-/* auth-client.h connects on the first request and has no call to connect
-   alone: a request withdrawn at once starts the connection (and the
-   handshake that lists the mechanisms) without an exchange. */
-static void pop3_auth_connect(void)
+/* Greets the waiting sessions: all when the auth handshake has ended (or
+   failed), else those that waited too long. */
+static void pop3_auth_greet_waiters(bool all)
 {
-	struct auth_client_request_params params = {
-		.mech = "PLAIN",
-		.service = "pop3",
-		.nologin = true,
-	};
-	struct auth_client_request *request;
 	uint64_t now = uv_now(pop3_env->loop);
 
-	if (auth_client_is_connected(pop3_auth_client) ||
-	    (pop3_auth_last_connect != 0 &&
-	     now - pop3_auth_last_connect < POP3_AUTH_RECONNECT_MSECS))
+	for (size_t i = 0; i < pop3_auth_waiters.count;) {
+		struct pop3_client *client = pop3_auth_waiters.v[i];
+
+		if (!all &&
+		    now - client->connect_msecs < POP3_AUTH_WAIT_MAX_MSECS) {
+			i++;
+			continue;
+		}
+		array_delete(&pop3_auth_waiters, i);
+		pop3_auth_greet(client);
+	}
+	if (pop3_auth_waiters.count == 0)
+		uv_timer_stop(&pop3_auth_wait_timer);
+}
+
+static void pop3_auth_ready_cb(void *context)
+{
+	pop3_auth_greet_waiters(true);
+}
+
+static void pop3_auth_wait_timer_cb(uv_timer_t *timer)
+{
+	pop3_auth_greet_waiters(false);
+}
+
+/* Connects to the auth process unless that was just tried. */
+static void pop3_auth_connect(void)
+{
+	uint64_t now = uv_now(pop3_env->loop);
+
+	if (pop3_auth_last_connect != 0 &&
+	    now - pop3_auth_last_connect < POP3_AUTH_RECONNECT_MSECS) {
+		/* too soon: don't leave the waiters to the timeout alone */
+		uv_timer_start(&pop3_auth_wait_timer, pop3_auth_wait_timer_cb,
+			       POP3_AUTH_RECONNECT_MSECS, 0);
 		return;
+	}
 	pop3_auth_last_connect = now;
-	request = auth_client_request_start(pop3_auth_client, &params,
-					    pop3_auth_dummy_cb, NULL);
-	auth_client_request_abort(&request);
+	auth_client_connect(pop3_auth_client, pop3_auth_ready_cb, NULL);
 }
 
 static bool pop3_auth_ready(void)
 {
 	return pop3_auth_client == NULL ||
 	       auth_client_is_connected(pop3_auth_client);
+}
+
+void pop3_auth_greet_when_ready(struct pop3_client *client)
+{
+	if (pop3_auth_ready()) {
+		pop3_client_send_greeting(client);
+		return;
+	}
+	client->greeting_pending = true;
+	array_push(&pop3_auth_waiters, client);
+	if (!uv_is_active((uv_handle_t *)&pop3_auth_wait_timer))
+		uv_timer_start(&pop3_auth_wait_timer, pop3_auth_wait_timer_cb,
+			       POP3_AUTH_WAIT_MAX_MSECS, 0);
+	pop3_auth_connect();
 }
 
 static void pop3_auth_wait_remove(struct pop3_client *client)
@@ -82,43 +125,6 @@ static void pop3_auth_wait_remove(struct pop3_client *client)
 	client->greeting_pending = false;
 	if (pop3_auth_waiters.count == 0)
 		uv_timer_stop(&pop3_auth_wait_timer);
-}
-
-static void pop3_auth_wait_timer_cb(uv_timer_t *timer)
-{
-	uint64_t now = uv_now(pop3_env->loop);
-	bool ready = pop3_auth_ready();
-
-	if (!ready)
-		pop3_auth_connect();
-	for (size_t i = 0; i < pop3_auth_waiters.count;) {
-		struct pop3_client *client = pop3_auth_waiters.v[i];
-
-		if (!ready &&
-		    now - client->connect_msecs < POP3_AUTH_WAIT_MAX_MSECS) {
-			i++;
-			continue;
-		}
-		pop3_client_enter(client);
-		pop3_auth_wait_remove(client);
-		pop3_client_send_greeting(client);
-		pop3_client_leave(client);
-	}
-}
-
-void pop3_auth_greet_when_ready(struct pop3_client *client)
-{
-	if (pop3_auth_ready()) {
-		pop3_client_send_greeting(client);
-		return;
-	}
-	pop3_auth_connect();
-	client->greeting_pending = true;
-	array_push(&pop3_auth_waiters, client);
-	if (!uv_is_active((uv_handle_t *)&pop3_auth_wait_timer))
-		uv_timer_start(&pop3_auth_wait_timer, pop3_auth_wait_timer_cb,
-			       POP3_AUTH_WAIT_POLL_MSECS,
-			       POP3_AUTH_WAIT_POLL_MSECS);
 }
 
 void pop3_auth_abort(struct pop3_client *client)
@@ -138,16 +144,16 @@ bool pop3_auth_plaintext_allowed(struct pop3_client *client)
 	return pop3_env->allow_plaintext || conn_is_secured(client->conn);
 }
 
-/* Mechanisms the auth process offers to our own commands only: APOP's
-   is private (auth-client.h doesn't tell the flag, so it goes by name). */
+/* Mechanisms the auth process offers to our own commands only (APOP). */
 static bool pop3_auth_mech_is_private(const char *mech)
 {
-	return str_eq_icase(mech, "APOP");
+	return auth_client_mech_is_private(pop3_auth_client, mech);
 }
 
 static bool pop3_auth_mech_usable(struct pop3_client *client, const char *mech)
 {
 	return !pop3_auth_mech_is_private(mech) &&
+	       (!auth_mech_needs_tls(mech) || conn_is_tls(client->conn)) &&
 	       auth_client_mech_is_usable(pop3_auth_client, mech,
 					  conn_is_secured(client->conn),
 					  pop3_env->allow_plaintext);

@@ -141,14 +141,18 @@ class FetchItems(FetchTestCase):
         self.fetch(c, "FETCH 1 EMAILID",
                    b"* 1 FETCH (EMAILID (%s))\r\n" % ids[0])
 
-    @unittest.skip("storage keeps no INTERNALDATE zone yet: mail-save.c "
-                   "drops received_tz_offset")
     def test_internaldate_zone(self):
         c, name = self.new_mailbox(())
         c.append(name, M1, date="14-Mar-2023 10:00:00 +0100")
         c.ok("NOOP")
         self.fetch(c, "FETCH 1 INTERNALDATE",
                    b'* 1 FETCH (INTERNALDATE "14-Mar-2023 10:00:00 +0100")'
+                   b'\r\n')
+        # a copy keeps it
+        c.ok('COPY 1 "%s"' % name)
+        c.ok("NOOP")
+        self.fetch(c, "FETCH 2 INTERNALDATE",
+                   b'* 2 FETCH (INTERNALDATE "14-Mar-2023 10:00:00 +0100")'
                    b'\r\n')
 
 

@@ -37,6 +37,16 @@ class NotAuthenticated(ImapTestCase):
         self.assertEqual(untagged, ["* " + c.greeting[len("* OK [")
                                                       :c.greeting.index("]")]])
 
+    def test_greeting_lists_the_auth_process_mechanisms(self):
+        # the worker connects to the auth process at start, so even the
+        # first greeting knows the mechanisms; channel binding (-PLUS)
+        # only over TLS
+        c = self.imap()
+        self.assertRegex(c.greeting, r" AUTH=SCRAM-SHA-256[ \]]")
+        self.assertNotIn("AUTH=SCRAM-SHA-256-PLUS", c.greeting)
+        t = self.imap(tls=True)
+        self.assertIn("AUTH=SCRAM-SHA-256-PLUS", t.greeting)
+
     def test_noop_logout(self):
         c = self.imap()
         self.assertEqual(c.command("NOOP"), ([], "OK NOOP completed."))

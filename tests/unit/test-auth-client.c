@@ -237,6 +237,41 @@ static void test_userdb_lookup(void **state)
 	uv_run(&loop, UV_RUN_NOWAIT);
 }
 
+static void ready_cb(void *context)
+{
+	((struct result *)context)->n_calls++;
+}
+
+static void test_connect_ready(void **state)
+{
+	struct auth_client *client =
+		auth_client_create(&loop, path("auth-client"));
+	struct auth_client *nowhere =
+		auth_client_create(&loop, path("nonexistent"));
+	struct result r = { 0 }, n = { 0 }, again = { 0 };
+
+	/* no request: the handshake alone, then the callback */
+	auth_client_connect(client, ready_cb, &r);
+	auth_client_connect(nowhere, ready_cb, &n);
+	assert_int_equal(r.n_calls, 0);
+	run_until(&r, &n);
+	assert_int_equal(r.n_calls, 1);
+	assert_true(auth_client_is_connected(client));
+	assert_non_null(strstr(auth_client_get_mechs(client), "PLAIN"));
+	assert_false(auth_client_mech_is_private(client, "PLAIN"));
+	assert_true(auth_mech_needs_tls("SCRAM-SHA-256-PLUS"));
+	assert_false(auth_mech_needs_tls("SCRAM-SHA-256"));
+	/* a failed connect calls back too, and says so */
+	assert_int_equal(n.n_calls, 1);
+	assert_false(auth_client_is_connected(nowhere));
+	/* already connected: at once */
+	auth_client_connect(client, ready_cb, &again);
+	assert_int_equal(again.n_calls, 1);
+	auth_client_free(&client);
+	auth_client_free(&nowhere);
+	uv_run(&loop, UV_RUN_NOWAIT);
+}
+
 static void test_unreachable_socket(void **state)
 {
 	struct auth_client *client =
@@ -266,6 +301,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_and_login),
 		cmocka_unit_test(test_userdb_lookup),
+		cmocka_unit_test(test_connect_ready),
 		cmocka_unit_test(test_unreachable_socket),
 	};
 
