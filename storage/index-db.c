@@ -277,7 +277,7 @@ static int index_db_exec_control(struct index_db *db, enum index_stmt id)
 {
 	int rc;
 
-	/* the migration at open runs before index_db_prepare_all() */
+	/* the migration at open runs before the statements are checked */
 	if (db->stmts[id] == NULL &&
 	    (rc = sqlite3_prepare_v3(db->db, index_db_sql[id], -1,
 				     SQLITE_PREPARE_PERSISTENT, &db->stmts[id],
@@ -310,6 +310,12 @@ void index_db_end_read(struct index_db *db)
 	db->in_transaction = false;
 	if (sqlite3_get_autocommit(db->db) == 0)
 		(void)index_db_exec_control(db, INDEX_STMT_COMMIT);
+}
+
+void index_db_release_memory(struct index_db *db)
+{
+	if (db != NULL)
+		sqlite3_db_release_memory(db->db);
 }
 
 int index_db_commit(struct index_db *db)
@@ -415,21 +421,25 @@ static void index_db_free(struct index_db *db)
 	free(db);
 }
 
-/* Prepares every statement once at open: a database whose schema doesn't
-   match (written by another build of the same version, or damaged in a
-   way SQLite can't see) is then found here, and rebuilt like a corrupt
-   one, instead of failing later in the middle of a command. */
-static int index_db_prepare_all(struct index_db *db)
+/* Prepares every statement once at open and drops it again: a database
+   whose schema doesn't match (written by another build of the same
+   version, or damaged in a way SQLite can't see) is then found here, and
+   rebuilt like a corrupt one, instead of failing later in the middle of a
+   command. Statements are kept only once used (index_db_stmt()): a
+   prepared statement holds a few KiB, and a worker keeps a connection
+   open for every user with a session, most of them idle. */
+static int index_db_check_statements(struct index_db *db)
 {
 	for (int id = 0; id < INDEX_STMT_COUNT; id++) {
+		sqlite3_stmt *stmt;
 		int rc;
 
 		/* the migration prepared transaction control already */
 		if (db->stmts[id] != NULL)
 			continue;
-		rc = sqlite3_prepare_v3(db->db, index_db_sql[id], -1,
-					SQLITE_PREPARE_PERSISTENT,
-					&db->stmts[id], NULL);
+		rc = sqlite3_prepare_v2(db->db, index_db_sql[id], -1, &stmt,
+					NULL);
+		sqlite3_finalize(stmt);
 		if (rc != SQLITE_OK) {
 			log_error("index %s: statement %d doesn't fit the "
 				  "schema: %s",
@@ -462,7 +472,7 @@ static int index_db_try_open(const char *path, struct index_db **db_r,
 		return -1;
 	}
 	if (index_db_configure(db) < 0 || (ret = index_db_migrate(db)) < 0 ||
-	    index_db_prepare_all(db) < 0) {
+	    index_db_check_statements(db) < 0) {
 		*error_r = sqlite3_errmsg(db->db);
 		*corrupt_r = db->corrupted;
 		*error_r = *corrupt_r ? "corrupt database" : "cannot open";
