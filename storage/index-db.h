@@ -121,6 +121,9 @@ void index_db_rollback(struct index_db *db);
    and take SQLite's locks once. No writes inside. */
 int index_db_begin_read(struct index_db *db);
 void index_db_end_read(struct index_db *db);
+/* Frees the connection's page cache (not its prepared statements), for a
+   user whose sessions all wait. */
+void index_db_release_memory(struct index_db *db);
 
 /* Steps a statement that returns no rows. Returns 0, or -1 (logged). */
 int index_db_exec_stmt(struct index_db *db, sqlite3_stmt *stmt);

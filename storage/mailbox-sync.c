@@ -314,6 +314,8 @@ int mailbox_sync(struct mailbox *box, enum mailbox_sync_flags flags,
 	result_r->messages = mailbox_get_messages_count(box);
 	result_r->recent = (uint32_t)seq_range_set_count(&box->recent_uids);
 	result_r->highest_modseq = box->view_modseq;
+	if ((flags & MAILBOX_SYNC_FLAG_IDLE) != 0)
+		index_db_release_memory(box->user->db);
 	mailbox_end(box, prev);
 	return ret;
 }

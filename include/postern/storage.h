@@ -389,6 +389,10 @@ enum mailbox_sync_flags {
 	MAILBOX_SYNC_FLAG_FAST = 0x02,
 	/* Scan the mail files even if nothing looks changed. */
 	MAILBOX_SYNC_FLAG_FULL = 0x04,
+	/* The session waits for changes after this sync (IMAP IDLE), maybe
+	   for hours: the user's index gives back its page cache, which the
+	   next read fills again from the OS's file cache. */
+	MAILBOX_SYNC_FLAG_IDLE = 0x08,
 };
 
 struct mailbox_sync_expunge {

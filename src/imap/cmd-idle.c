@@ -1,5 +1,6 @@
 #include "imap-client.h"
 #include "imap-commands.h"
+#include "memory-trim.h"
 #include "postern/storage.h"
 #include "strfuncs.h"
 #include "xalloc.h"
@@ -37,7 +38,7 @@ static void imap_idle_watch_cb(void *context)
 	}
 	cmd = imap_command_new(client, client->idle_tag,
 			       imap_command_find("IDLE"));
-	imap_client_sync(cmd, 0, imap_idle_sync_done);
+	imap_client_sync(cmd, MAILBOX_SYNC_FLAG_IDLE, imap_idle_sync_done);
 }
 
 static void imap_idle_start(struct imap_command *cmd)
@@ -53,6 +54,7 @@ static void imap_idle_start(struct imap_command *cmd)
 						imap_idle_watch_cb, client);
 	/* the command is gone; input goes to imap_idle_input_line() */
 	imap_command_free(cmd);
+	memory_trim_soon();
 }
 
 void imap_cmd_idle(struct imap_command *cmd)
@@ -62,7 +64,7 @@ void imap_cmd_idle(struct imap_command *cmd)
 		return;
 	}
 	/* what happened before IDLE is reported first */
-	imap_client_sync(cmd, 0, imap_idle_start);
+	imap_client_sync(cmd, MAILBOX_SYNC_FLAG_IDLE, imap_idle_start);
 }
 
 void imap_idle_input_line(struct imap_client *client, const char *line,

@@ -7,6 +7,7 @@
 #include "str.h"
 #include "strfuncs.h"
 #include "xalloc.h"
+#include "memory-trim.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -329,6 +330,7 @@ static void imap_client_destroy(struct conn *conn)
 	free(client->idle_tag);
 	free(client->username);
 	free(client);
+	memory_trim_soon();
 }
 
 static const struct conn_callbacks imap_client_callbacks = {

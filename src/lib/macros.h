@@ -9,8 +9,13 @@
 #define ATTR_NULL_TERMINATED __attribute__((sentinel))
 
 #define N_ELEMENTS(arr) (sizeof(arr) / sizeof((arr)[0]))
+/* <sys/param.h> (through <uv.h>) may have defined the same already */
+#ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
 
 /* The struct that holds member ptr. */
 #define CONTAINER_OF(ptr, type, member) \

@@ -9,6 +9,7 @@
 #include "pop3-client.h"
 #include "strfuncs.h"
 #include "tls.h"
+#include "memory-trim.h"
 #include "work-pool.h"
 
 #include <signal.h>
@@ -211,6 +212,7 @@ static void worker_deinit(struct worker *worker)
 	uv_close((uv_handle_t *)&worker->sighup, NULL);
 	uv_close((uv_handle_t *)&worker->sigint, NULL);
 	conn_loop_deinit();
+	memory_trim_deinit();
 	work_pool_deinit();
 	uv_run(worker->loop, UV_RUN_NOWAIT);
 }
@@ -230,6 +232,7 @@ int worker_main(struct postern_config *config, unsigned int index,
 	setenv("UV_THREADPOOL_SIZE", "16", 0);
 	worker.loop = uv_default_loop();
 	work_pool_init(worker.loop, WORKER_WORK_THREADS);
+	memory_trim_init(worker.loop);
 	if (worker_env_init(&worker) < 0)
 		return FATAL_EXIT;
 	if (worker_listeners_init(&worker, listener_spec) < 0)
