@@ -20,7 +20,7 @@ import tempfile
 import time
 import unittest
 
-from postern_test import PosternServer
+from postern_test import PosternServer, free_port
 
 TIMEOUT_SCALE = float(os.environ.get("POSTERN_TIMEOUT_SCALE", "1"))
 POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
@@ -28,12 +28,6 @@ POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
 ALICE_HASH = ("{SHA512-CRYPT}$6$PPGYz.IZI2urjifn$1m4oJmwDGlU7atBJgJ7p/qt2Z7"
               "WKW9X53uAGDNAM8ZtyfVAuu0njwaVlWedSzscjWvaC/8TcZPCJOwFHSOZ8o/")
 ALICE_PASS = "p@ss wörd"
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, what, timeout=15):

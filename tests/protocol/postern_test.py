@@ -13,6 +13,7 @@ Environment (set by meson):
 """
 
 import os
+import random
 import re
 import shutil
 import signal
@@ -36,7 +37,37 @@ def scaled(seconds):
     return seconds * TIMEOUT_SCALE
 
 
+def ephemeral_port_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+# Below the kernel's ephemeral range, and above the benchmark peers'
+# ports (Dovecot's 10xxx, postern-bench's 21xxx).
+TEST_PORT_LOW = 22000
+
+
 def free_port():
+    """A loopback port that nothing listens on, chosen below the kernel's
+    ephemeral range: a port from bind(0) comes from that range, and the
+    client connections of tests running in parallel (test_imap_memory
+    opens thousands) can take it before posternd binds it."""
+    low = TEST_PORT_LOW
+    high = min(ephemeral_port_range()[0], 65536) - 1
+    for _ in range(100):
+        if high - low < 1000:
+            break
+        port = random.randint(low, high)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
