@@ -1,7 +1,10 @@
 #include "imap-fetch.h"
 #include "imap-fetch-section.h"
+#include "imap-bodystructure.h"
 #include "imap-util.h"
+#include "log.h"
 #include "message-date.h"
+#include "message-parser.h"
 #include "message-part-serialize.h"
 #include "pool.h"
 #include "postern/storage.h"
@@ -169,6 +172,44 @@ static int imap_fetch_write_dates(struct imap_fetch_ctx *ctx, string_t *dest)
 	return 0;
 }
 
+/* BODY or BODYSTRUCTURE of a message with a message/global part, for an
+   IMAP4rev2 session: storage caches IMAP4rev1's form, where message/global
+   is a basic body, but IMAP4rev2 shows its envelope and structure like
+   message/rfc822's (RFC 9051 §7.5.2). Such messages are rare (returned
+   internationalized mail, RFC 6533): they are parsed again. */
+static int imap_fetch_write_structure_rev2(struct imap_fetch_ctx *ctx,
+					   enum imap_bodystructure_flags flags,
+					   string_t *dest)
+{
+	struct message_part *root;
+
+	if (!ctx->have_data) {
+		if (mail_get_data(ctx->mail, &ctx->data) < 0)
+			return -1;
+		ctx->have_data = true;
+	}
+	root = message_parse(ctx->msg_pool, ctx->data.data, ctx->data.size,
+			     NULL);
+	if (imap_bodystructure_write(dest, root, ctx->data.data, ctx->data.size,
+				     flags | IMAP_BODYSTRUCTURE_FLAG_IMAP4REV2,
+				     ctx->msg_pool) < 0)
+		i_unreached();
+	return 0;
+}
+
+/* Appends " BODY value" or " BODYSTRUCTURE value" from the cached string. */
+static int imap_fetch_write_cached_structure(
+	struct imap_fetch_ctx *ctx, const char *name, const char *cached,
+	enum imap_bodystructure_flags flags, string_t *dest)
+{
+	str_printfa(dest, " %s ", name);
+	if ((ctx->flags & IMAP_FETCH_FLAG_IMAP4REV2) != 0 &&
+	    strcasestr(cached, "\"message\" \"global\"") != NULL)
+		return imap_fetch_write_structure_rev2(ctx, flags, dest);
+	str_append(dest, cached);
+	return 0;
+}
+
 /* ENVELOPE, BODY, BODYSTRUCTURE: strings storage builds and caches. */
 static int imap_fetch_write_structure(struct imap_fetch_ctx *ctx,
 				      string_t *dest)
@@ -183,16 +224,17 @@ static int imap_fetch_write_structure(struct imap_fetch_ctx *ctx,
 		str_append(dest, value);
 	}
 	if ((fields & IMAP_FETCH_BODY) != 0) {
-		if (mail_get_body(ctx->mail, &value) < 0)
+		if (mail_get_body(ctx->mail, &value) < 0 ||
+		    imap_fetch_write_cached_structure(ctx, "BODY", value, 0,
+						      dest) < 0)
 			return -1;
-		str_append(dest, " BODY ");
-		str_append(dest, value);
 	}
 	if ((fields & IMAP_FETCH_BODYSTRUCTURE) != 0) {
-		if (mail_get_bodystructure(ctx->mail, &value) < 0)
+		if (mail_get_bodystructure(ctx->mail, &value) < 0 ||
+		    imap_fetch_write_cached_structure(
+			    ctx, "BODYSTRUCTURE", value,
+			    IMAP_BODYSTRUCTURE_FLAG_EXTENDED, dest) < 0)
 			return -1;
-		str_append(dest, " BODYSTRUCTURE ");
-		str_append(dest, value);
 	}
 	return 0;
 }

@@ -61,6 +61,20 @@ M2 = (b"From: Ann <ann@example.org>\r\n"
 M3 = (b"From: Monitor <monitor@example.org>\r\n"
       b"Subject: header only\r\n")
 
+# A returned internationalized message (RFC 6533) as message/global
+INNER_GLOBAL = (b"Subject: Gr\xc3\xbc\xc3\x9fe\r\n"
+                b"\r\n"
+                b"Hallo\r\n")
+M4 = (b"Subject: Undeliverable\r\n"
+      b"Content-Type: multipart/report; report-type=global-delivery-status;"
+      b" boundary=\"b\"\r\n"
+      b"\r\n"
+      b"--b\r\n"
+      b"Content-Type: message/global\r\n"
+      b"Content-Transfer-Encoding: 8bit\r\n"
+      b"\r\n" + INNER_GLOBAL +
+      b"--b--\r\n")
+
 DATE = "14-Mar-2023 09:00:00 +0000"
 
 
@@ -232,6 +246,28 @@ class FetchSections(FetchTestCase):
                    b'* 3 FETCH (BODY[HEADER.FIELDS (SUBJECT)] %s BODY[HEADER] '
                    b'%s BODY[TEXT] "")\r\n'
                    % (literal(b"Subject: header only\r\n"), literal(M3)))
+
+    def test_message_global_structure(self):
+        # IMAP4rev1 knows only MESSAGE/RFC822 as a message: message/global
+        # is a basic body; IMAP4rev2 shows it like MESSAGE/RFC822 (RFC
+        # 9051 §7.5.2), with the encapsulated envelope, structure, lines
+        basic = b'("message" "global" NIL NIL NIL "8bit" 25'
+        params = (b'("report-type" "global-delivery-status" "boundary" "b")'
+                  b' NIL NIL NIL')
+        envelope = (b'(NIL %s NIL NIL NIL NIL NIL NIL NIL NIL)'
+                    % literal(b"Gr\xc3\xbc\xc3\x9fe"))
+        inner = b'("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0'
+        c, _ = self.new_mailbox([M4])
+        self.fetch(c, "FETCH 1 (BODYSTRUCTURE BODY)",
+                   b'* 1 FETCH (BODY (%s) "report") BODYSTRUCTURE '
+                   b'(%s NIL NIL NIL NIL) "report" %s))\r\n'
+                   % (basic, basic, params))
+        c, _ = self.new_mailbox([M4], enable="IMAP4rev2")
+        self.fetch(c, "FETCH 1 (BODYSTRUCTURE BODY)",
+                   b'* 1 FETCH (BODY (%s %s %s) 2) "report") BODYSTRUCTURE '
+                   b'(%s %s %s NIL NIL NIL NIL) 2 NIL NIL NIL NIL) "report" '
+                   b'%s))\r\n'
+                   % (basic, envelope, inner, basic, envelope, inner, params))
 
     def test_rfc822_items(self):
         c, _ = self.new_mailbox()
