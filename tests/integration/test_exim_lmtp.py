@@ -1,13 +1,17 @@
-"""A real Exim delivers to Postern over LMTP (an smtp transport with
-protocol = lmtp; Exim also takes our STARTTLS). swaks sends to two users
-and an unknown one; Exim must log the two deliveries and bounce the
-unknown recipient with Postern's 550 5.1.1, and the messages must be in
-the maildirs byte for byte behind the trace headers.
+"""A real Exim delivers to Postern, both ways an operator sets it up.
 
-(A pipe transport to postern-deliver is not exercised here: Debian's Exim
-never runs pipes as root (fixed_never_users), and the test's posternd
-keeps its sockets and maildirs root-only. postern-deliver's exit codes are
-tested in tests/protocol/test_lmtp_delivery.py.)
+Over LMTP (an smtp transport with protocol = lmtp; Exim also takes our
+STARTTLS): swaks sends to two users and an unknown one; Exim must log the
+two deliveries and bounce the unknown recipient with Postern's 550 5.1.1,
+and the messages must be in the maildirs byte for byte behind the trace
+headers.
+
+Through a pipe transport to postern-deliver, as a virtual-mail user:
+Debian's Exim never runs a pipe as root (FIXED_NEVER_USERS), so posternd
+runs its workers as `mail_user = postern-vmail`, the homes belong to that
+user, and the transport runs postern-deliver as it. The two users get the
+message (read back over IMAP too), the unknown one bounces on
+postern-deliver's EX_NOUSER.
 
 exim4-daemon-heavy conflicts with Debian's postfix package, so the test
 unpacks it (apt-get download + dpkg-deb -x, with the libraries it needs)
@@ -16,6 +20,7 @@ Exits 77 (meson: skipped) without root, swaks, or the packages.
 """
 
 import glob
+import imaplib
 import os
 import re
 import shutil
@@ -28,16 +33,22 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "protocol"))
-from lmtp_helpers import (DOMAIN, lmtp_server, maildir_messages,
+from lmtp_helpers import (DOMAIN, PASSWORD, lmtp_server,
+                          maildir_messages,
                           split_trace_headers)  # noqa: E402
-from postern_test import free_port, scaled  # noqa: E402
+from postern_test import POSTERND, free_port, scaled  # noqa: E402
+
+POSTERN_DELIVER = os.environ.get(
+    "POSTERN_DELIVER",
+    os.path.join(os.path.dirname(os.path.abspath(POSTERND)), "..",
+                 "deliver", "postern-deliver"))
 
 CACHE = os.environ.get("POSTERN_EXIM_CACHE", "/var/cache/postern-test-exim")
 PACKAGES = ["exim4-daemon-heavy", "exim4-base", "exim4-config",
             "libmariadb3", "libidn12", "libspf2-2"]
 SWAKS = shutil.which("swaks")
 
-EXIM_CONF = """\
+EXIM_COMMON = """\
 exim_user = Debian-exim
 exim_group = Debian-exim
 primary_hostname = exim.postern-test.invalid
@@ -51,12 +62,16 @@ exim_path = {exim}
 keep_environment =
 never_users =
 deliver_drop_privilege = false
+{main_options}
 
 begin acl
 acl_check_rcpt:
   accept domains = +local_domains
   deny
 
+"""
+
+EXIM_LMTP = EXIM_COMMON + """\
 begin routers
 postern_lmtp:
   driver = accept
@@ -75,6 +90,35 @@ postern_lmtp:
 begin retry
 * * F,1m,5s
 """
+
+# A pipe to postern-deliver: EX_TEMPFAIL (75) is a temporary error,
+# everything else that isn't 0 bounces (EX_NOUSER, 67, for the unknown
+# user). queue_only: the unpacked exim4 is not setuid root, so a process
+# the daemon starts runs as Debian-exim and can't switch to the pipe's
+# user; the test runs the queue as root (EximPipeTest.run_queue()).
+EXIM_PIPE = EXIM_COMMON + """\
+begin routers
+postern_deliver:
+  driver = accept
+  domains = {domain}
+  local_parts = alice : bob : nobody
+  transport = postern_deliver
+
+begin transports
+postern_deliver:
+  driver = pipe
+  command = {deliver} -c {config} -d $local_part_data@$domain_data
+  user = {mail_user}
+  group = {mail_user}
+  temp_errors = 75
+  return_fail_output
+  message_suffix =
+
+begin retry
+* * F,1m,5s
+"""
+
+MAIL_USER = "postern-vmail"
 
 BODY = (b"From: Sender <s@sender.test>\r\n"
         b"Subject: through Exim\r\n"
@@ -108,6 +152,27 @@ def exim_root():
     return os.path.join(CACHE, "root")
 
 
+TRUSTED_CONFIGS = "/etc/exim4/trusted_configs"
+
+
+def trust_config(path):
+    """Adds path to Exim's list of configurations it keeps root for."""
+    os.makedirs(os.path.dirname(TRUSTED_CONFIGS), exist_ok=True)
+    with open(TRUSTED_CONFIGS, "a") as f:
+        f.write(path + "\n")
+    os.chmod(TRUSTED_CONFIGS, 0o644)
+
+
+def untrust_config(path):
+    try:
+        with open(TRUSTED_CONFIGS) as f:
+            lines = [line for line in f if line.strip() != path]
+        with open(TRUSTED_CONFIGS, "w") as f:
+            f.writelines(lines)
+    except OSError:
+        pass
+
+
 def wait_for(predicate, what, timeout=30):
     deadline = time.time() + scaled(timeout)
     while not predicate():
@@ -125,15 +190,29 @@ def strip_received(message):
     return message
 
 
-class EximTest(unittest.TestCase):
+class EximBase(unittest.TestCase):
+    """An Exim daemon with the configuration conf_template, delivering to
+    cls.server; what a delivery left in Exim's logs."""
+    conf_template = None
+    main_options = ""
+    daemon_args = ["-bdf", "-q5s"]
+    deliver = None
 
     @classmethod
     def setUpClass(cls):
-        cls.server = lmtp_server()
+        cls.server = cls.make_server()
         cls.server.start()
         cls.dir = tempfile.mkdtemp(prefix="postern-exim-")
         os.chmod(cls.dir, 0o755)
+        cls.prepare()
         cls.start_exim()
+
+    @classmethod
+    def prepare(cls):
+        """Set-up between the server's start and Exim's."""
+
+    def run_queue(self):
+        """Exim's daemon delivers at once."""
 
     @classmethod
     def start_exim(cls):
@@ -154,12 +233,14 @@ class EximTest(unittest.TestCase):
                          "Debian-exim")
         cls.conf = os.path.join(cls.dir, "exim.conf")
         with open(cls.conf, "w") as f:
-            f.write(EXIM_CONF.format(
+            f.write(cls.conf_template.format(
                 dir=cls.dir, port=cls.port, domain=DOMAIN,
-                lmtp_port=cls.server.ports["lmtp"], exim=cls.exim_wrapper))
+                lmtp_port=cls.server.ports["lmtp"], exim=cls.exim_wrapper,
+                deliver=cls.deliver, config=cls.server.config_path,
+                mail_user=MAIL_USER, main_options=cls.main_options))
         cls.env = dict(os.environ)
         cls.exim = [cls.exim_wrapper, "-C", cls.conf]
-        cls.daemon = subprocess.Popen(cls.exim + ["-bdf", "-q5s"],
+        cls.daemon = subprocess.Popen(cls.exim + cls.daemon_args,
                                       env=cls.env,
                                       stdout=subprocess.DEVNULL,
                                       stderr=subprocess.STDOUT)
@@ -209,11 +290,32 @@ class EximTest(unittest.TestCase):
             capture_output=True, timeout=scaled(30))
 
     def delivered(self, rcpt):
-        # "=>" for the first address of a delivery, "->" for the others
-        return re.search(r"[=-]> %s .*" % re.escape(rcpt), self.mainlog())
+        # "=>" for the first address of a delivery, "->" for the others;
+        # a local delivery logs "=> local_part <address>"
+        return re.search(r"[=-]> (?:\S+ <)?%s>? .*" % re.escape(rcpt),
+                         self.mainlog())
 
     def bounced(self, rcpt):
         return re.search(r"\*\* %s .*" % re.escape(rcpt), self.mainlog())
+
+    def check_delivered(self, transport, bounce_text):
+        rcpts = ["alice@" + DOMAIN, "bob@" + DOMAIN, "nobody@" + DOMAIN]
+        p = self.swaks(rcpts)
+        self.assertEqual(p.returncode, 0, p.stdout.decode(errors="replace"))
+        self.run_queue()
+        wait_for(lambda: self.delivered(rcpts[0]) and
+                 self.delivered(rcpts[1]) and self.bounced(rcpts[2]),
+                 "Exim to deliver:\n" + self.mainlog())
+        self.assertIn("T=" + transport, self.delivered(rcpts[0]).group(0))
+        self.assertIn(bounce_text, self.bounced(rcpts[2]).group(0))
+
+
+class EximTest(EximBase):
+    conf_template = EXIM_LMTP
+
+    @classmethod
+    def make_server(cls):
+        return lmtp_server()
 
     def check_stored(self, user):
         stored = maildir_messages(self.server, user)
@@ -226,16 +328,68 @@ class EximTest(unittest.TestCase):
         self.assertEqual(strip_received(rest), BODY)
 
     def test_exim_delivers_over_lmtp(self):
-        rcpts = ["alice@" + DOMAIN, "bob@" + DOMAIN, "nobody@" + DOMAIN]
-        p = self.swaks(rcpts)
-        self.assertEqual(p.returncode, 0, p.stdout.decode(errors="replace"))
-        wait_for(lambda: self.delivered(rcpts[0]) and
-                 self.delivered(rcpts[1]) and self.bounced(rcpts[2]),
-                 "Exim to deliver:\n" + self.mainlog())
-        self.assertIn("T=postern_lmtp", self.delivered(rcpts[0]).group(0))
-        self.assertIn("550 5.1.1", self.bounced(rcpts[2]).group(0))
+        self.check_delivered("postern_lmtp", "550 5.1.1")
         for user in ("alice", "bob"):
             self.check_stored(user)
+
+
+class EximPipeTest(EximBase):
+    conf_template = EXIM_PIPE
+    main_options = "queue_only"
+    # no queue runner of the daemon's: it would run as Debian-exim, fail
+    # to switch users and freeze the message under run_queue()'s nose
+    daemon_args = ["-bdf"]
+
+    @classmethod
+    def make_server(cls):
+        server = lmtp_server(extra_config="mail_user = %s\n" % MAIL_USER)
+        # what postern-deliver, running as the mail user, reaches: the
+        # configuration, the userdb socket, the homes
+        os.chmod(server.dir, 0o755)
+        for user in ("alice", "bob"):
+            home = os.path.join(server.dir, "home", user)
+            os.makedirs(home)
+            shutil.chown(home, MAIL_USER, MAIL_USER)
+        return server
+
+    @classmethod
+    def prepare(cls):
+        # Exim gives up root for a configuration named with -C unless it
+        # is listed in the compiled-in TRUSTED_CONFIG_LIST, and then can't
+        # switch to the pipe's user
+        trust_config(os.path.join(cls.dir, "exim.conf"))
+        # also when setUpClass fails after this
+        cls.addClassCleanup(untrust_config, os.path.join(cls.dir, "exim.conf"))
+        os.chmod(cls.server.config_path, 0o644)
+        # a copy the mail user can run whatever the build tree's modes
+        cls.deliver = os.path.join(cls.dir, "postern-deliver")
+        shutil.copy(POSTERN_DELIVER, cls.deliver)
+        os.chmod(cls.deliver, 0o755)
+
+    def run_queue(self):
+        """A queue run started by root, as root's cron or an operator's
+        exim -q would: it can switch to the pipe's user."""
+        p = subprocess.run(self.exim + ["-qff"], env=self.env,
+                           capture_output=True, timeout=scaled(60))
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_exim_pipe_to_postern_deliver(self):
+        self.check_delivered("postern_deliver", "returned 67")
+        for user in ("alice", "bob"):
+            stored = maildir_messages(self.server, user)
+            self.assertEqual(len(stored), 1, user)
+            trace, rest = split_trace_headers(stored[0])
+            self.assertEqual(trace["Return-Path"], "<s@sender.test>")
+            self.assertEqual(trace["Delivered-To"], "%s@%s" % (user, DOMAIN))
+            self.assertEqual(strip_received(rest), BODY)
+            # the index the mail user's postern-deliver wrote is the one
+            # IMAP reads (the workers run as the same user)
+            with imaplib.IMAP4("127.0.0.1", self.server.ports["imap"]) as m:
+                m.login(user, PASSWORD)
+                typ, data = m.select("INBOX", readonly=True)
+                self.assertEqual((typ, data), ("OK", [b"1"]))
+                typ, data = m.fetch("1", "(BODY.PEEK[])")
+                self.assertEqual(data[0][1], stored[0])
 
 
 def main():
@@ -245,10 +399,11 @@ def main():
     if exim_root() is None:
         print("skipped: can't download exim4-daemon-heavy")
         sys.exit(77)
-    subprocess.run(["sh", "-c", "getent passwd Debian-exim >/dev/null || "
-                    "useradd --system --no-create-home --home-dir "
-                    "/nonexistent --shell /usr/sbin/nologin --user-group "
-                    "Debian-exim"], check=True)
+    for user in ("Debian-exim", MAIL_USER):
+        subprocess.run(["sh", "-c", "getent passwd %s >/dev/null || "
+                        "useradd --system --no-create-home --home-dir "
+                        "/nonexistent --shell /usr/sbin/nologin "
+                        "--user-group %s" % (user, user)], check=True)
     unittest.main(verbosity=2)
 
 
