@@ -388,8 +388,11 @@ const char *lmtp_address_to_string(struct pool *pool,
 		str_append(str, address->localpart);
 	} else {
 		str_append_c(str, '"');
+		/* what the parser takes only as a quoted-pair is written
+		   as one: '"', '\\', and the TAB and DEL that
+		   lmtp_path_parse_quoted() accepts after a backslash */
 		for (const char *p = address->localpart; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
+			if (*p == '"' || *p == '\\' || *p == '\t' || *p == 0x7f)
 				str_append_c(str, '\\');
 			str_append_c(str, *p);
 		}

@@ -230,6 +230,8 @@ static void test_address_to_string(void **state)
 		{ { "a\"b\\", "x" }, "\"a\\\"b\\\\\"@x" },
 		{ { "a..b", "x" }, "\"a..b\"@x" },
 		{ { "first.last", "x" }, "first.last@x" },
+		/* accepted only as quoted-pairs (a fuzzer's find) */
+		{ { "a\tb\x7f", "x" }, "\"a\\\tb\\\x7f\"@x" },
 	};
 
 	for (size_t i = 0; i < N_ELEMENTS(cases); i++) {
