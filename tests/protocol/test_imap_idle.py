@@ -2,7 +2,13 @@
 APPEND in another session, from a message file dropped into the maildir
 by another program, and from LMTP delivery (when LMTP delivers); DONE;
 changes by one session reported to another at its next command, with
-EXPUNGE before EXISTS."""
+EXPUNGE before EXISTS.
+
+The wake-ups must come unasked, while the session only idles; how fast
+is printed, not judged (a shared CI machine's load would make a bound
+flaky): bench/imap's push benchmark measures it beside Dovecot. A
+session polls only where inotify can't watch, once a second, so a
+broken notification still fails here (the wait is WAKEUP_WAIT)."""
 
 import os
 import socket
@@ -14,6 +20,7 @@ from postern_test import ServerTestCase, main, scaled
 USERS = {"alice": "secret", "bob": "secret", "carol": "secret",
          "dave": "secret", "erin": "secret"}
 MSG = b"From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n"
+WAKEUP_WAIT = 10
 
 
 class Idle(ServerTestCase):
@@ -48,11 +55,11 @@ class Idle(ServerTestCase):
         other = self.login("alice")
         start = time.monotonic()
         self.append(other)
-        line, _ = self.wait_line(idler, scaled(1))
+        line, _ = self.wait_line(idler, scaled(WAKEUP_WAIT))
         elapsed = time.monotonic() - start
         self.assertEqual(line, "* 1 EXISTS")
         self.assertEqual(idler.read_line(), "* 1 RECENT")
-        self.assertLess(elapsed, scaled(1))
+        print("\nAPPEND -> EXISTS: %.1f ms" % (elapsed * 1000))
         idler.send_line("DONE")
         self.assertEqual(idler.read_line(), "i1 OK Idle completed.")
         idler.ok("NOOP")
@@ -68,11 +75,10 @@ class Idle(ServerTestCase):
             f.write(MSG)
         start = time.monotonic()
         os.rename(tmp, os.path.join(maildir, "new", name))
-        line, _ = self.wait_line(idler, scaled(2))
+        line, _ = self.wait_line(idler, scaled(WAKEUP_WAIT))
         elapsed = time.monotonic() - start
         self.assertEqual(line, "* 1 EXISTS")
-        print("\nmaildir drop -> EXISTS: %.0f ms" % (elapsed * 1000))
-        self.assertLess(elapsed, scaled(1))
+        print("\nmaildir drop -> EXISTS: %.1f ms" % (elapsed * 1000))
         idler.send_line("DONE")
         idler.read_tagged("i1")
 
@@ -108,9 +114,10 @@ class Idle(ServerTestCase):
         reply()
         lmtp.sendall(MSG + b".\r\n")
         self.assertTrue(reply()[-1].startswith("250"))
-        line, _ = self.wait_line(idler, scaled(1))
+        line, _ = self.wait_line(idler, scaled(WAKEUP_WAIT))
         self.assertEqual(line, "* 1 EXISTS")
-        self.assertLess(time.monotonic() - start, scaled(1))
+        print("\nLMTP transaction -> EXISTS: %.1f ms"
+              % ((time.monotonic() - start) * 1000))
         lmtp.close()
 
     def test_idle_without_mailbox_and_bad_done(self):
