@@ -37,8 +37,10 @@ def exim_binary():
             if deb.endswith(".deb"):
                 subprocess.run(["dpkg-deb", "-x", os.path.join(tmp, deb),
                                 root], check=True)
-        if not os.path.exists(os.path.join(CACHE, "root")):
+        try:
             os.rename(root, os.path.join(CACHE, "root"))
+        except OSError:
+            pass  # another test unpacked it meanwhile
     return binary if os.path.exists(binary) else None
 
 

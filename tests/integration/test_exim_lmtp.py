@@ -13,13 +13,11 @@ user, and the transport runs postern-deliver as it. The two users get the
 message (read back over IMAP too), the unknown one bounces on
 postern-deliver's EX_NOUSER.
 
-exim4-daemon-heavy conflicts with Debian's postfix package, so the test
-unpacks it (apt-get download + dpkg-deb -x, with the libraries it needs)
-into a cache directory and runs that binary with its own configuration.
-Exits 77 (meson: skipped) without root, swaks, or the packages.
+exim4-daemon-heavy conflicts with Debian's postfix package: the binary is
+exim_peer.py's, unpacked once per machine, run with the test's own
+configuration. Exits 77 (meson: skipped) without root, swaks, or Exim.
 """
 
-import glob
 import imaplib
 import os
 import re
@@ -28,25 +26,24 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "protocol"))
 from lmtp_helpers import (DOMAIN, PASSWORD, lmtp_server,
-                          maildir_messages,
-                          split_trace_headers)  # noqa: E402
-from postern_test import POSTERND, free_port, scaled  # noqa: E402
+                          maildir_messages, split_trace_headers,
+                          strip_received)  # noqa: E402
+from exim_peer import exim_binary, exim_runs  # noqa: E402
+from postern_test import (POSTERND, free_port, port_open, scaled,
+                          wait_for)  # noqa: E402
 
 POSTERN_DELIVER = os.environ.get(
     "POSTERN_DELIVER",
     os.path.join(os.path.dirname(os.path.abspath(POSTERND)), "..",
                  "deliver", "postern-deliver"))
 
-CACHE = os.environ.get("POSTERN_EXIM_CACHE", "/var/cache/postern-test-exim")
-PACKAGES = ["exim4-daemon-heavy", "exim4-base", "exim4-config",
-            "libmariadb3", "libidn12", "libspf2-2"]
 SWAKS = shutil.which("swaks")
+EXIM = None  # set by main()
 
 EXIM_COMMON = """\
 exim_user = Debian-exim
@@ -62,7 +59,6 @@ exim_path = {exim}
 keep_environment =
 never_users =
 deliver_drop_privilege = false
-{main_options}
 
 begin acl
 acl_check_rcpt:
@@ -93,9 +89,7 @@ begin retry
 
 # A pipe to postern-deliver: EX_TEMPFAIL (75) is a temporary error,
 # everything else that isn't 0 bounces (EX_NOUSER, 67, for the unknown
-# user). queue_only: the unpacked exim4 is not setuid root, so a process
-# the daemon starts runs as Debian-exim and can't switch to the pipe's
-# user; the test runs the queue as root (EximPipeTest.run_queue()).
+# user).
 EXIM_PIPE = EXIM_COMMON + """\
 begin routers
 postern_deliver:
@@ -130,28 +124,6 @@ BODY = (b"From: Sender <s@sender.test>\r\n"
         b"the end\r\n")
 
 
-def exim_root():
-    """The unpacked packages, downloaded on first use."""
-    binary = os.path.join(CACHE, "root", "usr", "sbin", "exim4")
-    if os.path.exists(binary):
-        # setuid would make the loader ignore LD_LIBRARY_PATH
-        os.chmod(binary, 0o755)
-        return os.path.join(CACHE, "root")
-    os.makedirs(CACHE, exist_ok=True)
-    try:
-        subprocess.run(["apt-get", "download"] + PACKAGES, cwd=CACHE,
-                       check=True, capture_output=True, timeout=300)
-    except (subprocess.SubprocessError, OSError):
-        return None
-    for deb in glob.glob(os.path.join(CACHE, "*.deb")):
-        subprocess.run(["dpkg-deb", "-x", deb, os.path.join(CACHE, "root")],
-                       check=True)
-    if not os.path.exists(binary):
-        return None
-    os.chmod(binary, 0o755)
-    return os.path.join(CACHE, "root")
-
-
 TRUSTED_CONFIGS = "/etc/exim4/trusted_configs"
 
 
@@ -173,29 +145,10 @@ def untrust_config(path):
         pass
 
 
-def wait_for(predicate, what, timeout=30):
-    deadline = time.time() + scaled(timeout)
-    while not predicate():
-        if time.time() > deadline:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(0.1)
-
-
-def strip_received(message):
-    while message.startswith(b"Received: "):
-        end = message.index(b"\r\n")
-        while message[end + 2:end + 3] in (b"\t", b" "):
-            end = message.index(b"\r\n", end + 2)
-        message = message[end + 2:]
-    return message
-
-
 class EximBase(unittest.TestCase):
     """An Exim daemon with the configuration conf_template, delivering to
     cls.server; what a delivery left in Exim's logs."""
     conf_template = None
-    main_options = ""
-    daemon_args = ["-bdf", "-q5s"]
     deliver = None
 
     @classmethod
@@ -211,22 +164,9 @@ class EximBase(unittest.TestCase):
     def prepare(cls):
         """Set-up between the server's start and Exim's."""
 
-    def run_queue(self):
-        """Exim's daemon delivers at once."""
-
     @classmethod
     def start_exim(cls):
-        root = exim_root()
         cls.port = free_port()
-        # Exim re-execs itself (exim_path) with a cleaned environment: a
-        # wrapper brings the unpacked libraries along
-        libs = ":".join(os.path.join(root, d) for d in
-                        ("usr/lib/x86_64-linux-gnu", "usr/lib"))
-        cls.exim_wrapper = os.path.join(cls.dir, "exim4")
-        with open(cls.exim_wrapper, "w") as f:
-            f.write("#!/bin/sh\nLD_LIBRARY_PATH=%s exec %s \"$@\"\n"
-                    % (libs, os.path.join(root, "usr", "sbin", "exim4")))
-        os.chmod(cls.exim_wrapper, 0o755)
         for sub in ("spool", "log"):
             os.makedirs(os.path.join(cls.dir, sub))
             shutil.chown(os.path.join(cls.dir, sub), "Debian-exim",
@@ -235,24 +175,18 @@ class EximBase(unittest.TestCase):
         with open(cls.conf, "w") as f:
             f.write(cls.conf_template.format(
                 dir=cls.dir, port=cls.port, domain=DOMAIN,
-                lmtp_port=cls.server.ports["lmtp"], exim=cls.exim_wrapper,
+                lmtp_port=cls.server.ports["lmtp"], exim=EXIM,
                 deliver=cls.deliver, config=cls.server.config_path,
-                mail_user=MAIL_USER, main_options=cls.main_options))
+                mail_user=MAIL_USER))
         cls.env = dict(os.environ)
-        cls.exim = [cls.exim_wrapper, "-C", cls.conf]
-        cls.daemon = subprocess.Popen(cls.exim + cls.daemon_args,
+        cls.exim = [EXIM, "-C", cls.conf]
+        cls.daemon = subprocess.Popen(cls.exim + ["-bdf", "-q5s"],
                                       env=cls.env,
                                       stdout=subprocess.DEVNULL,
                                       stderr=subprocess.STDOUT)
 
-        def up():
-            import socket
-            try:
-                socket.create_connection(("127.0.0.1", cls.port), 1).close()
-                return True
-            except OSError:
-                return cls.daemon.poll() is not None
-        wait_for(up, "exim")
+        wait_for(lambda: port_open(cls.port) or
+                 cls.daemon.poll() is not None, "exim")
         if cls.daemon.poll() is not None:
             raise AssertionError("exim exited: " + cls.mainlog())
 
@@ -302,7 +236,6 @@ class EximBase(unittest.TestCase):
         rcpts = ["alice@" + DOMAIN, "bob@" + DOMAIN, "nobody@" + DOMAIN]
         p = self.swaks(rcpts)
         self.assertEqual(p.returncode, 0, p.stdout.decode(errors="replace"))
-        self.run_queue()
         wait_for(lambda: self.delivered(rcpts[0]) and
                  self.delivered(rcpts[1]) and self.bounced(rcpts[2]),
                  "Exim to deliver:\n" + self.mainlog())
@@ -335,10 +268,6 @@ class EximTest(EximBase):
 
 class EximPipeTest(EximBase):
     conf_template = EXIM_PIPE
-    main_options = "queue_only"
-    # no queue runner of the daemon's: it would run as Debian-exim, fail
-    # to switch users and freeze the message under run_queue()'s nose
-    daemon_args = ["-bdf"]
 
     @classmethod
     def make_server(cls):
@@ -366,13 +295,6 @@ class EximPipeTest(EximBase):
         shutil.copy(POSTERN_DELIVER, cls.deliver)
         os.chmod(cls.deliver, 0o755)
 
-    def run_queue(self):
-        """A queue run started by root, as root's cron or an operator's
-        exim -q would: it can switch to the pipe's user."""
-        p = subprocess.run(self.exim + ["-qff"], env=self.env,
-                           capture_output=True, timeout=scaled(60))
-        self.assertEqual(p.returncode, 0, p.stderr)
-
     def test_exim_pipe_to_postern_deliver(self):
         self.check_delivered("postern_deliver", "returned 67")
         for user in ("alice", "bob"):
@@ -396,8 +318,10 @@ def main():
     if os.geteuid() != 0 or SWAKS is None:
         print("skipped: needs root and swaks")
         sys.exit(77)
-    if exim_root() is None:
-        print("skipped: can't download exim4-daemon-heavy")
+    global EXIM
+    EXIM = exim_binary()
+    if EXIM is None or not exim_runs(EXIM):
+        print("skipped: exim not available")
         sys.exit(77)
     for user in ("Debian-exim", MAIL_USER):
         subprocess.run(["sh", "-c", "getent passwd %s >/dev/null || "

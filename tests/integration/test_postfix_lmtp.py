@@ -22,14 +22,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "protocol"))
 from lmtp_helpers import (DOMAIN, PASSWORD, lmtp_server, maildir_messages,
-                          split_trace_headers)  # noqa: E402
-from postern_test import free_port, scaled  # noqa: E402
+                          split_trace_headers, strip_received)  # noqa: E402
+from postern_test import (free_port, port_open, scaled,
+                          wait_for)  # noqa: E402
 
 POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
 SWAKS = shutil.which("swaks")
@@ -93,24 +93,6 @@ BODY = (b"From: Sender <s@sender.test>\r\n"
         b"the end\r\n")
 
 
-def wait_for(predicate, what, timeout=30):
-    deadline = time.time() + scaled(timeout)
-    while not predicate():
-        if time.time() > deadline:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(0.1)
-
-
-def strip_received(message):
-    """Drops Postfix's leading Received header."""
-    while message.startswith(b"Received: "):
-        end = message.index(b"\r\n")
-        while message[end + 2:end + 3] in (b"\t", b" "):
-            end = message.index(b"\r\n", end + 2)
-        message = message[end + 2:]
-    return message
-
-
 class PostfixLMTPTest(unittest.TestCase):
 
     @classmethod
@@ -153,14 +135,8 @@ class PostfixLMTPTest(unittest.TestCase):
             [POSTFIX_MASTER, "-c", conf_dir, "-d"], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
-        def up():
-            try:
-                import socket
-                socket.create_connection(("127.0.0.1", cls.port), 1).close()
-                return True
-            except OSError:
-                return cls.postfix.poll() is not None
-        wait_for(up, "postfix")
+        wait_for(lambda: port_open(cls.port) or
+                 cls.postfix.poll() is not None, "postfix")
         if cls.postfix.poll() is not None:
             raise AssertionError("postfix exited: " + cls.maillog())
 

@@ -13,14 +13,12 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
-from postern_test import PosternServer, free_port
+from postern_test import PosternServer, free_port, port_open, wait_for
 
 TIMEOUT_SCALE = float(os.environ.get("POSTERN_TIMEOUT_SCALE", "1"))
 POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
@@ -28,22 +26,6 @@ POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
 ALICE_HASH = ("{SHA512-CRYPT}$6$PPGYz.IZI2urjifn$1m4oJmwDGlU7atBJgJ7p/qt2Z7"
               "WKW9X53uAGDNAM8ZtyfVAuu0njwaVlWedSzscjWvaC/8TcZPCJOwFHSOZ8o/")
 ALICE_PASS = "p@ss wörd"
-
-
-def wait_for(predicate, what, timeout=15):
-    deadline = time.time() + timeout * TIMEOUT_SCALE
-    while not predicate():
-        if time.time() > deadline:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(0.05)
-
-
-def port_open(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 MASTER_CF = """\
@@ -94,7 +76,8 @@ class PostfixSaslTest(unittest.TestCase):
         os.chmod(cls.server.dir, 0o755)  # smtpd connects as postfix
         cls.server.start()
         cls.socket = os.path.join(cls.server.dir, "var", "auth-client")
-        wait_for(lambda: os.path.exists(cls.socket), "the auth socket")
+        wait_for(lambda: os.path.exists(cls.socket), "the auth socket",
+                 timeout=15, interval=0.05)
 
     @classmethod
     def start_postfix(cls):
@@ -116,7 +99,8 @@ class PostfixSaslTest(unittest.TestCase):
             [POSTFIX_MASTER, "-c", conf_dir, "-d"], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         wait_for(lambda: port_open(cls.port) or
-                 cls.postfix.poll() is not None, "postfix")
+                 cls.postfix.poll() is not None, "postfix", timeout=15,
+                 interval=0.05)
         if cls.postfix.poll() is not None:
             raise AssertionError("postfix exited: " + cls.maillog())
 
@@ -136,7 +120,7 @@ class PostfixSaslTest(unittest.TestCase):
         except subprocess.TimeoutExpired:
             cls.postfix.kill()
         cls.server.cleanup()
-        if os.environ.get("POSTERN_KEEP_TMP") is None:
+        if os.environ.get("POSTERN_KEEP_TEST_DIRS") is None:
             shutil.rmtree(cls.dir, ignore_errors=True)
 
     def swaks(self, mech, user, password):

@@ -153,3 +153,13 @@ def split_trace_headers(message):
         trace[name[:-2].decode()] = rest[len(name):end].decode()
         rest = rest[end + 2:]
     return trace, rest
+
+
+def strip_received(message):
+    """The message without the Received headers a relay put first."""
+    while message.startswith(b"Received: "):
+        end = message.index(b"\r\n")
+        while message[end + 2:end + 3] in (b"\t", b" "):
+            end = message.index(b"\r\n", end + 2)
+        message = message[end + 2:]
+    return message

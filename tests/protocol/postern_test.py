@@ -37,6 +37,24 @@ def scaled(seconds):
     return seconds * TIMEOUT_SCALE
 
 
+def wait_for(predicate, what, timeout=30, interval=0.1):
+    """Polls predicate until it is true; fails after scaled(timeout)."""
+    deadline = time.time() + scaled(timeout)
+    while not predicate():
+        if time.time() > deadline:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(interval)
+
+
+def port_open(port):
+    """Whether something accepts connections on the loopback port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def ephemeral_port_range():
     try:
         with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
