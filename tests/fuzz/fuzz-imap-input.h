@@ -1,9 +1,9 @@
 #ifndef FUZZ_IMAP_INPUT_H
 #define FUZZ_IMAP_INPUT_H
 
-/* For fuzz targets of IMAP command arguments: feeds the input to the
-   argument parser as a session would (lines, and literal bytes when the
-   parser asks for them). */
+/* For fuzz targets and unit tests of IMAP command arguments: feeds the
+   input to the argument parser as a session would (lines, and literal
+   bytes when the parser asks for them). */
 
 #include "imap-parser.h"
 

@@ -2,6 +2,7 @@
    and literal bytes when the parser asks), with limits taken from the
    first byte, then checks parse -> write -> parse gives the same
    arguments. */
+#include "fuzz-imap-input.h"
 #include "imap-parser.h"
 #include "log.h"
 #include "pool.h"
@@ -12,30 +13,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static enum imap_parser_result fuzz_parse(struct imap_parser *parser,
-					  const uint8_t *data, size_t size)
-{
-	enum imap_parser_result ret;
-	size_t pos = 0;
-
-	for (;;) {
-		const uint8_t *eol = memchr(data + pos, '\n', size - pos);
-		size_t len =
-			eol == NULL ? size - pos : (size_t)(eol - data) - pos;
-		size_t next = eol == NULL ? size : pos + len + 1;
-
-		if (len > 0 && data[pos + len - 1] == '\r')
-			len--;
-		ret = imap_parser_feed_line(parser, (const char *)data + pos,
-					    len);
-		pos = next;
-		if (ret != IMAP_PARSE_MORE ||
-		    imap_parser_literal_remaining(parser) > size - pos)
-			return ret;
-		pos += imap_parser_feed_literal(parser, data + pos, size - pos);
-	}
-}
-
 static void fuzz_check_roundtrip(const struct imap_parser_settings *set,
 				 const string_t *written)
 {
@@ -43,7 +20,8 @@ static void fuzz_check_roundtrip(const struct imap_parser_settings *set,
 	struct imap_parser *parser = imap_parser_create(pool, set, 0);
 	string_t *again = str_new(written->used + 1, SIZE_MAX);
 
-	if (fuzz_parse(parser, written->data, written->used) != IMAP_PARSE_DONE)
+	if (fuzz_imap_feed(parser, written->data, written->used) !=
+	    IMAP_PARSE_DONE)
 		panic("written arguments don't parse again");
 	imap_args_write(again, imap_parser_get_args(parser));
 	i_assert(again->used == written->used &&
@@ -72,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parser = imap_parser_create(
 		pool, &set,
 		(data[0] & 2) != 0 ? IMAP_PARSE_FLAG_LITERAL_STREAM : 0);
-	ret = fuzz_parse(parser, data + 1, size - 1);
+	ret = fuzz_imap_feed(parser, data + 1, size - 1);
 	if (ret == IMAP_PARSE_DONE) {
 		written = str_new(256, SIZE_MAX);
 		imap_args_write(written, imap_parser_get_args(parser));

@@ -1,5 +1,6 @@
 #include "test-common.h"
 
+#include "../fuzz/fuzz-imap-input.h"
 #include "imap-parser.h"
 #include "pool.h"
 #include "str.h"
@@ -13,31 +14,11 @@ struct parse_case {
 };
 
 /* Feeds input as the session would: a line, then literal bytes when the
-   parser asks for them, then the next line. */
+   parser asks for them, then the next line (the fuzz targets' feeder). */
 static enum imap_parser_result parse_input(struct imap_parser *parser,
 					   const char *input, size_t size)
 {
-	enum imap_parser_result ret;
-	size_t pos = 0;
-
-	for (;;) {
-		const char *eol = memchr(input + pos, '\n', size - pos);
-		size_t len =
-			eol == NULL ? size - pos : (size_t)(eol - input) - pos;
-		size_t next = eol == NULL ? size : pos + len + 1;
-
-		if (len > 0 && input[pos + len - 1] == '\r')
-			len--;
-		ret = imap_parser_feed_line(parser, input + pos, len);
-		pos = next;
-		if (ret != IMAP_PARSE_MORE ||
-		    imap_parser_literal_remaining(parser) > size - pos)
-			return ret;
-		/* the rest of the command follows the literal, perhaps as
-		   an empty last line */
-		pos += imap_parser_feed_literal(parser, input + pos,
-						size - pos);
-	}
+	return fuzz_imap_feed(parser, (const uint8_t *)input, size);
 }
 
 static void check_case(const struct parse_case *c,
