@@ -11,7 +11,7 @@
 static struct {
 	uv_timer_t timer;
 	struct work_req req;
-	bool initialized, due, running;
+	bool initialized, running;
 } trim;
 
 static void memory_trim_work(struct work_req *req ATTR_UNUSED)
@@ -28,7 +28,6 @@ static void memory_trim_done(struct work_req *req ATTR_UNUSED)
 
 static void memory_trim_timer_cb(uv_timer_t *timer ATTR_UNUSED)
 {
-	trim.due = false;
 	if (trim.running)
 		return;
 	trim.running = true;
@@ -53,9 +52,9 @@ void memory_trim_deinit(void)
 
 void memory_trim_soon(void)
 {
-	if (!trim.initialized || trim.due)
+	/* an armed timer is a trim already due */
+	if (!trim.initialized || uv_is_active((uv_handle_t *)&trim.timer))
 		return;
-	trim.due = true;
 	uv_timer_start(&trim.timer, memory_trim_timer_cb,
 		       MEMORY_TRIM_DELAY_MSECS, 0);
 }
