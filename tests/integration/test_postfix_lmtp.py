@@ -11,14 +11,11 @@ with its own config, queue and data directories in a temporary directory,
 not chrooted. Exits 77 (meson: skipped) without root, postfix or swaks.
 """
 
-import grp
 import imaplib
 import os
 import poplib
-import pwd
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,10 +25,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "protocol"))
 from lmtp_helpers import (DOMAIN, PASSWORD, lmtp_server, maildir_messages,
                           split_trace_headers, strip_received)  # noqa: E402
-from postern_test import (free_port, port_open, scaled,
-                          wait_for)  # noqa: E402
+from postfix_peer import POSTFIX_MASTER, PostfixServer  # noqa: E402
+from postern_test import free_port, scaled, wait_for  # noqa: E402
 
-POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
 SWAKS = shutil.which("swaks")
 
 MASTER_CF = """\
@@ -106,56 +102,19 @@ class PostfixLMTPTest(unittest.TestCase):
     @classmethod
     def start_postfix(cls):
         cls.port = free_port()
-        conf_dir = os.path.join(cls.dir, "postfix")
-        postfix = pwd.getpwnam("postfix")
-        postdrop = grp.getgrnam("postdrop").gr_gid
-        queue_subdirs = ("incoming", "active", "deferred", "defer", "bounce",
-                         "trace", "corrupt", "hold", "flush", "saved",
-                         "private")
-        for sub in ("postfix", "queue", "queue/pid", "queue/public",
-                    "queue/maildrop", "data") + \
-                tuple("queue/" + d for d in queue_subdirs):
-            os.makedirs(os.path.join(cls.dir, sub), exist_ok=True)
-        for sub in ("data",) + tuple("queue/" + d for d in queue_subdirs):
-            path = os.path.join(cls.dir, sub)
-            os.chown(path, postfix.pw_uid, postfix.pw_gid)
-            os.chmod(path, 0o700)
-        # public services (cleanup, flush) and the maildrop: postdrop
-        for sub, mode in (("queue/public", 0o710), ("queue/maildrop", 0o730)):
-            path = os.path.join(cls.dir, sub)
-            os.chown(path, postfix.pw_uid, postdrop)
-            os.chmod(path, mode)
-        with open(os.path.join(conf_dir, "main.cf"), "w") as f:
-            f.write(MAIN_CF.format(dir=cls.dir, domain=DOMAIN,
-                                   lmtp_port=cls.server.ports["lmtp"]))
-        with open(os.path.join(conf_dir, "master.cf"), "w") as f:
-            f.write(MASTER_CF.format(port=cls.port))
-        env = dict(os.environ, MAIL_CONFIG=conf_dir)
-        cls.postfix = subprocess.Popen(
-            [POSTFIX_MASTER, "-c", conf_dir, "-d"], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-
-        wait_for(lambda: port_open(cls.port) or
-                 cls.postfix.poll() is not None, "postfix")
-        if cls.postfix.poll() is not None:
-            raise AssertionError("postfix exited: " + cls.maillog())
+        cls.postfix = PostfixServer(
+            cls.dir, cls.port,
+            MAIN_CF.format(dir=cls.dir, domain=DOMAIN,
+                           lmtp_port=cls.server.ports["lmtp"]),
+            MASTER_CF.format(port=cls.port)).start()
 
     @classmethod
     def maillog(cls):
-        try:
-            with open(os.path.join(cls.dir, "maillog")) as f:
-                return f.read()
-        except OSError:
-            return "(no maillog)"
+        return cls.postfix.maillog()
 
     @classmethod
     def tearDownClass(cls):
-        cls.postfix.send_signal(signal.SIGTERM)
-        try:
-            cls.postfix.wait(timeout=scaled(15))
-        except subprocess.TimeoutExpired:
-            cls.postfix.kill()
-            cls.postfix.wait()
+        cls.postfix.stop()
         cls.server.cleanup()
         if os.environ.get("POSTERN_KEEP_TEST_DIRS") is None:
             shutil.rmtree(cls.dir, ignore_errors=True)

@@ -12,16 +12,15 @@ Exits 77 (meson: skipped) without root, postfix or swaks.
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import unittest
 
-from postern_test import PosternServer, free_port, port_open, wait_for
+from postfix_peer import POSTFIX_MASTER, PostfixServer
+from postern_test import PosternServer, free_port, wait_for
 
 TIMEOUT_SCALE = float(os.environ.get("POSTERN_TIMEOUT_SCALE", "1"))
-POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
 # doveadm pw -s SHA512-CRYPT -p 'p@ss wörd'
 ALICE_HASH = ("{SHA512-CRYPT}$6$PPGYz.IZI2urjifn$1m4oJmwDGlU7atBJgJ7p/qt2Z7"
               "WKW9X53uAGDNAM8ZtyfVAuu0njwaVlWedSzscjWvaC/8TcZPCJOwFHSOZ8o/")
@@ -82,43 +81,18 @@ class PostfixSaslTest(unittest.TestCase):
     @classmethod
     def start_postfix(cls):
         cls.port = free_port()
-        conf_dir = os.path.join(cls.dir, "postfix")
-        postfix = pwd.getpwnam("postfix")
-        for sub in ("postfix", "queue", "queue/pid", "queue/private",
-                    "queue/public", "data"):
-            os.makedirs(os.path.join(cls.dir, sub), exist_ok=True)
-        for sub in ("queue/private", "queue/public", "data"):
-            os.chown(os.path.join(cls.dir, sub), postfix.pw_uid,
-                     postfix.pw_gid)
-        with open(os.path.join(conf_dir, "main.cf"), "w") as f:
-            f.write(MAIN_CF.format(dir=cls.dir, socket=cls.socket))
-        with open(os.path.join(conf_dir, "master.cf"), "w") as f:
-            f.write(MASTER_CF.format(port=cls.port))
-        env = dict(os.environ, MAIL_CONFIG=conf_dir)
-        cls.postfix = subprocess.Popen(
-            [POSTFIX_MASTER, "-c", conf_dir, "-d"], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        wait_for(lambda: port_open(cls.port) or
-                 cls.postfix.poll() is not None, "postfix", timeout=15,
-                 interval=0.05)
-        if cls.postfix.poll() is not None:
-            raise AssertionError("postfix exited: " + cls.maillog())
+        cls.postfix = PostfixServer(
+            cls.dir, cls.port,
+            MAIN_CF.format(dir=cls.dir, socket=cls.socket),
+            MASTER_CF.format(port=cls.port)).start(timeout=15)
 
     @classmethod
     def maillog(cls):
-        try:
-            with open(os.path.join(cls.dir, "maillog")) as f:
-                return f.read()
-        except OSError:
-            return "(no maillog)"
+        return cls.postfix.maillog()
 
     @classmethod
     def tearDownClass(cls):
-        cls.postfix.send_signal(signal.SIGTERM)
-        try:
-            cls.postfix.wait(timeout=15 * TIMEOUT_SCALE)
-        except subprocess.TimeoutExpired:
-            cls.postfix.kill()
+        cls.postfix.stop()
         cls.server.cleanup()
         if os.environ.get("POSTERN_KEEP_TEST_DIRS") is None:
             shutil.rmtree(cls.dir, ignore_errors=True)
