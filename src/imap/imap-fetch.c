@@ -202,7 +202,9 @@ static int imap_fetch_write_cached_structure(
 	struct imap_fetch_ctx *ctx, const char *name, const char *cached,
 	enum imap_bodystructure_flags flags, string_t *dest)
 {
-	str_printfa(dest, " %s ", name);
+	str_append_c(dest, ' ');
+	str_append(dest, name);
+	str_append_c(dest, ' ');
 	if ((ctx->flags & IMAP_FETCH_FLAG_IMAP4REV2) != 0 &&
 	    strcasestr(cached, "\"message\" \"global\"") != NULL)
 		return imap_fetch_write_structure_rev2(ctx, flags, dest);
